@@ -1,0 +1,30 @@
+from django.contrib import admin
+from django_fsm_log.admin import StateLogInline
+
+from .models import Attachment, Letter, Organisation
+
+
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    extra = 0
+    can_delete = False
+    readonly_fields = ["kind", "original_name", "key", "size", "sha256", "content_type", "revision"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Letter)
+class LetterAdmin(admin.ModelAdmin):
+    list_display = ["organisation_name", "constituency", "country", "status", "submitted_at"]
+    list_filter = ["status", "constituency", "language"]
+    search_fields = ["organisation_name", "acronym", "contact_email"]
+    readonly_fields = ["status", "public_id", "screened_by", "decided_by", "decided_at"]
+    inlines = [AttachmentInline, StateLogInline]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "constituency", "country", "member_since", "public_listing"]
+    list_filter = ["constituency", "public_listing"]
+    search_fields = ["name", "acronym"]

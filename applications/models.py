@@ -1,0 +1,252 @@
+"""The things people submit: letters of interest, their files, member organisations."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm_log.decorators import fsm_log_by, fsm_log_description
+
+from .choices import (
+    AttachmentKind,
+    Constituency,
+    Language,
+    LetterStatus,
+    Recommendation,
+)
+
+# The fields an applicant writes, in the order the form and the history show them.
+LETTER_CONTENT_FIELDS = (
+    "organisation_name",
+    "acronym",
+    "constituency",
+    "country",
+    "website",
+    "contact_name",
+    "contact_role",
+    "contact_email",
+    "language",
+    "care_work",
+    "motivation",
+    "priority_areas",
+    "consent_privacy",
+    "consent_public_listing",
+)
+
+
+class Organisation(models.Model):
+    """A member organisation of the Alliance, created when its letter is approved."""
+
+    name = models.CharField(_("name"), max_length=200)
+    acronym = models.CharField(_("acronym"), max_length=30, blank=True)
+    constituency = models.CharField(_("constituency"), max_length=40, choices=Constituency)
+    country = CountryField(_("country"))
+    website = models.URLField(_("website"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+    contact_email = models.EmailField(_("contact email"))
+    language = models.CharField(_("language"), max_length=2, choices=Language)
+    priority_areas = models.JSONField(_("priority areas"), default=list, blank=True)
+    public_listing = models.BooleanField(_("listed in the public directory"), default=False)
+    member_since = models.DateField(_("member since"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self):
+        return self.name
+
+
+class Letter(ConcurrentTransitionMixin, models.Model):
+    """A letter of expression of interest in joining the Alliance.
+
+    ``status`` is protected: only the transition methods below change it, and
+    only the services in ``applications.services`` call them.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Set from a hidden field of the form, so that a second click on "submit"
+    # finds the letter the first click created instead of making another.
+    idempotency_key = models.UUIDField(unique=True, null=True, blank=True, editable=False)
+
+    organisation_name = models.CharField(_("organisation name"), max_length=200)
+    acronym = models.CharField(_("acronym"), max_length=30, blank=True)
+    constituency = models.CharField(_("constituency"), max_length=40, choices=Constituency)
+    country = CountryField(_("country"))
+    website = models.URLField(_("website"), blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=150)
+    contact_role = models.CharField(_("position of the contact person"), max_length=150)
+    contact_email = models.EmailField(_("contact email"))
+    language = models.CharField(
+        _("preferred language"), max_length=2, choices=Language, default=Language.ES
+    )
+    care_work = models.TextField(_("the organisation's work on care"), max_length=5000)
+    motivation = models.TextField(_("motivation to join the Alliance"), max_length=5000)
+    priority_areas = models.JSONField(_("priority areas"), default=list)
+    consent_privacy = models.BooleanField(_("accepts the privacy notice"), default=False)
+    consent_public_listing = models.BooleanField(
+        _("agrees to be listed in the public member directory"), default=False
+    )
+
+    status = FSMField(
+        _("status"),
+        max_length=20,
+        choices=LetterStatus,
+        default=LetterStatus.SUBMITTED,
+        protected=True,
+        db_index=True,
+    )
+    revision = models.PositiveSmallIntegerField(_("submission number"), default=1)
+    submitted_at = models.DateTimeField(_("submitted"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # Screening (secretariat).
+    screened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recommendation = models.CharField(max_length=10, choices=Recommendation, blank=True)
+    screening_note = models.TextField(_("internal note"), blank=True)
+    message_to_applicant = models.TextField(_("message to the applicant"), blank=True)
+
+    # Decision (committee).
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decision_reason = models.TextField(_("reason for the decision"), blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    onboarded_at = models.DateTimeField(null=True, blank=True)
+
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="letters"
+    )
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        verbose_name = _("letter of interest")
+        verbose_name_plural = _("letters of interest")
+        permissions = [
+            ("screen_letter", "Can screen letters (secretariat)"),
+            ("decide_letter", "Can decide on letters (committee)"),
+            ("onboard_letter", "Can onboard new members (secretariat)"),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation_name} ({self.get_status_display()})"
+
+    def get_absolute_url(self):
+        return reverse("admin:applications_letter_change", args=[self.pk])
+
+    # Transitions only change the state; their side effects live in the services.
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=status, source=LetterStatus.CHANGES_REQUESTED, target=LetterStatus.SUBMITTED
+    )
+    def resubmit(self, by=None, description=None):
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=status,
+        source=LetterStatus.SUBMITTED,
+        target=LetterStatus.REVIEWED,
+        permission="applications.screen_letter",
+    )
+    def screen(self, by=None, description=None):
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=status,
+        source=LetterStatus.SUBMITTED,
+        target=LetterStatus.CHANGES_REQUESTED,
+        permission="applications.screen_letter",
+    )
+    def request_changes(self, by=None, description=None):
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=status,
+        source=LetterStatus.REVIEWED,
+        target=LetterStatus.APPROVED,
+        permission="applications.decide_letter",
+    )
+    def approve(self, by=None, description=None):
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=status,
+        source=LetterStatus.REVIEWED,
+        target=LetterStatus.REJECTED,
+        permission="applications.decide_letter",
+    )
+    def reject(self, by=None, description=None):
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=status,
+        source=LetterStatus.APPROVED,
+        target=LetterStatus.ONBOARDED,
+        permission="applications.onboard_letter",
+    )
+    def onboard(self, by=None, description=None):
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=status,
+        source=[
+            LetterStatus.SUBMITTED,
+            LetterStatus.CHANGES_REQUESTED,
+            LetterStatus.REVIEWED,
+        ],
+        target=LetterStatus.WITHDRAWN,
+    )
+    def withdraw(self, by=None, description=None):
+        pass
+
+
+class Attachment(models.Model):
+    """A file sent with a letter. Private: served only through a permission check."""
+
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField(_("kind"), max_length=20, choices=AttachmentKind)
+    original_name = models.CharField(_("file name"), max_length=255)
+    # Unguessable storage key on the "attachments" storage.
+    key = models.CharField(max_length=255, unique=True)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    sha256 = models.CharField(max_length=64)
+    content_type = models.CharField(max_length=100)
+    revision = models.PositiveSmallIntegerField(default=1)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self):
+        return self.original_name

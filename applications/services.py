@@ -1,0 +1,320 @@
+"""Writes on letters. One service per transition, always in the same order:
+lock the row, check the transition, apply it, save, audit, queue the email.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from botocore.exceptions import BotoCoreError, ClientError
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed, has_transition_perm
+from django_fsm_log.models import StateLog
+
+from notifications.services import notify
+
+from . import uploads
+from .choices import AttachmentKind, LetterStatus, Recommendation
+from .exceptions import (
+    AlreadyDecided,
+    FourEyesViolation,
+    NotPermitted,
+    StorageUnavailable,
+    TransitionNotAllowed,
+)
+from .models import LETTER_CONTENT_FIELDS, Attachment, Letter, Organisation
+
+logger = logging.getLogger(__name__)
+
+DECIDED = (LetterStatus.APPROVED, LetterStatus.REJECTED, LetterStatus.ONBOARDED)
+
+
+@dataclass(frozen=True)
+class NewFile:
+    kind: str
+    checked: uploads.CheckedFile
+
+
+def _lock(letter: Letter) -> Letter:
+    return Letter.objects.select_for_update().get(pk=letter.pk)
+
+
+def _check(letter: Letter, method, by) -> None:
+    """Refuse a transition the state or the user's role does not allow."""
+    if not can_proceed(method):
+        raise TransitionNotAllowed(
+            _("This letter is now “%(status)s”, so this step is no longer possible.")
+            % {"status": letter.get_status_display()}
+        )
+    if by is not None and not has_transition_perm(method, by):
+        raise NotPermitted(_("Your role does not allow this step."))
+
+
+def _last_log(letter: Letter) -> StateLog:
+    return StateLog.objects.for_(letter).order_by("-pk").first()
+
+
+def _store_files(letter: Letter, files: Iterable[NewFile], stored: list[str]) -> None:
+    for new in files:
+        try:
+            key = uploads.store(new.checked)
+        except (OSError, BotoCoreError, ClientError) as exc:
+            logger.exception("attachment store failed for letter %s", letter.pk)
+            raise StorageUnavailable(
+                _(
+                    "We could not store your file just now. Nothing was submitted and your "
+                    "answers are kept below: please attach the file again and retry in a "
+                    "few minutes."
+                )
+            ) from exc
+        stored.append(key)
+        Attachment.objects.create(
+            letter=letter,
+            kind=new.kind,
+            original_name=new.checked.safe_name,
+            key=key,
+            size=new.checked.size,
+            sha256=new.checked.sha256,
+            content_type=new.checked.content_type,
+            revision=letter.revision,
+        )
+
+
+def letter_submit(*, data: dict, files: Iterable[NewFile] = (), idempotency_key=None) -> Letter:
+    """Create a letter from the public form and start its review.
+
+    Before: ``data`` holds the cleaned fields of the letter form; every file was
+    checked by ``uploads.check_upload``. A second call with the same
+    ``idempotency_key`` (a double click) returns the first letter unchanged.
+    Changes: a letter in ``submitted`` with its attachments and an audit row;
+    a review process with a screening task. Sends: "received" to the applicant
+    and "new letter" to the secretariat. If storage fails, nothing is kept.
+    """
+    if idempotency_key:
+        existing = Letter.objects.filter(idempotency_key=idempotency_key).first()
+        if existing:
+            return existing
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            letter = Letter(idempotency_key=idempotency_key)
+            for field in LETTER_CONTENT_FIELDS:
+                setattr(letter, field, data[field])
+            letter.save()
+            log = StateLog.objects.create(
+                content_type=ContentType.objects.get_for_model(Letter),
+                object_id=letter.pk,
+                source_state=None,
+                state=LetterStatus.SUBMITTED,
+                transition="submit",
+            )
+            _store_files(letter, files, stored)
+            from review.services import letter_process_start
+
+            letter_process_start(letter=letter)
+            notify(event="letter_submitted", letter=letter, log=log)
+    except IntegrityError:
+        uploads.delete_quietly(stored)
+        existing = Letter.objects.filter(idempotency_key=idempotency_key).first()
+        if idempotency_key and existing:
+            return existing
+        raise
+    except BaseException:
+        uploads.delete_quietly(stored)
+        raise
+    return letter
+
+
+def letter_resubmit(*, letter: Letter, data: dict, files: Iterable[NewFile] = ()) -> Letter:
+    """Apply the applicant's changes and send the letter back to screening.
+
+    Before: the letter is in ``changes_requested``. Changes: the content fields,
+    ``revision`` + 1, new attachments, state ``submitted``; the waiting review
+    process moves on to a new screening task. Sends: confirmation to the
+    applicant and "resubmitted" to the secretariat.
+    """
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            letter = _lock(letter)
+            _check(letter, letter.resubmit, None)
+            for field in LETTER_CONTENT_FIELDS:
+                setattr(letter, field, data[field])
+            letter.revision += 1
+            letter.resubmit(description=_("Resubmitted with changes"))
+            letter.save()
+            log = _last_log(letter)
+            _store_files(letter, files, stored)
+            from review.services import letter_process_resubmitted
+
+            letter_process_resubmitted(letter=letter)
+            notify(event="letter_resubmitted", letter=letter, log=log)
+    except BaseException:
+        uploads.delete_quietly(stored)
+        raise
+    return letter
+
+
+def letter_screen(
+    *, letter: Letter, by, recommendation: str, note: str = "", message: str = ""
+) -> Letter:
+    """Record the secretariat's screening with a recommendation to the committee.
+
+    Before: the letter is ``submitted``; ``by`` may screen. Changes: state
+    ``reviewed``, the screener, the recommendation, the internal note and the
+    optional message. Sends: "screened" to the applicant, "ready for decision"
+    to the committee.
+    """
+    if recommendation not in Recommendation.values:
+        raise TransitionNotAllowed(_("Choose a recommendation."))
+    with transaction.atomic():
+        letter = _lock(letter)
+        _check(letter, letter.screen, by)
+        letter.screened_by = by
+        letter.recommendation = recommendation
+        letter.screening_note = note
+        letter.message_to_applicant = message
+        letter.screen(by=by, description=note)
+        letter.save()
+        notify(event="letter_reviewed", letter=letter, log=_last_log(letter))
+    return letter
+
+
+def letter_request_changes(*, letter: Letter, by, message: str, note: str = "") -> Letter:
+    """Send the letter back to the applicant with a message saying what to change.
+
+    Before: the letter is ``submitted``; ``by`` may screen; ``message`` is not
+    empty. Changes: state ``changes_requested``, the screener, the message.
+    Sends: "changes requested" with the message and the status link.
+    """
+    if not message.strip():
+        raise TransitionNotAllowed(_("Write a message telling the applicant what to change."))
+    with transaction.atomic():
+        letter = _lock(letter)
+        _check(letter, letter.request_changes, by)
+        letter.screened_by = by
+        letter.screening_note = note
+        letter.message_to_applicant = message
+        letter.request_changes(by=by, description=note or message)
+        letter.save()
+        notify(event="letter_changes_requested", letter=letter, log=_last_log(letter))
+    return letter
+
+
+def letter_check_can_decide(*, letter: Letter, by) -> None:
+    """Raise if ``by`` may not decide ``letter`` now (four-eyes, role, state)."""
+    if letter.status in DECIDED and letter.decided_by_id:
+        raise AlreadyDecided(
+            _("This letter was already decided by %(name)s on %(date)s.")
+            % {
+                "name": letter.decided_by.get_full_name() or letter.decided_by.get_username(),
+                "date": date_format(timezone.localtime(letter.decided_at), "DATETIME_FORMAT"),
+            }
+        )
+    if by is not None and letter.screened_by_id == by.pk:
+        raise FourEyesViolation(
+            _("You screened this letter, so another committee member must decide it.")
+        )
+    if by is not None and not by.has_perm("applications.decide_letter"):
+        raise NotPermitted(_("Only committee approvers can decide on letters."))
+
+
+def letter_decide(*, letter: Letter, by, approve: bool, reason: str = "") -> Letter:
+    """Approve or reject a screened letter.
+
+    Before: the letter is ``reviewed``; ``by`` is a committee approver who did
+    not screen it; a rejection has a reason. Changes: state ``approved`` (and a
+    member organisation, not yet listed) or ``rejected``; who decided and when.
+    Sends: the decision to the applicant (a rejection with its reason) and, on
+    approval, "ready for onboarding" to the secretariat.
+    """
+    if not approve and not reason.strip():
+        raise TransitionNotAllowed(_("Give the reason for the rejection; the applicant reads it."))
+    with transaction.atomic():
+        letter = _lock(letter)
+        letter_check_can_decide(letter=letter, by=by)
+        if approve:
+            _check(letter, letter.approve, by)
+            letter.organisation = Organisation.objects.create(
+                name=letter.organisation_name,
+                acronym=letter.acronym,
+                constituency=letter.constituency,
+                country=letter.country,
+                website=letter.website,
+                description=letter.care_work,
+                contact_email=letter.contact_email,
+                language=letter.language,
+                priority_areas=letter.priority_areas,
+            )
+            letter.approve(by=by, description=reason)
+            event = "letter_approved"
+        else:
+            _check(letter, letter.reject, by)
+            letter.reject(by=by, description=reason)
+            event = "letter_rejected"
+        letter.decided_by = by
+        letter.decided_at = timezone.now()
+        letter.decision_reason = reason
+        letter.save()
+        notify(event=event, letter=letter, log=_last_log(letter))
+    return letter
+
+
+def letter_onboard(*, letter: Letter, by, note: str = "") -> Letter:
+    """Make an approved organisation a member listed in the directory.
+
+    Before: the letter is ``approved``; ``by`` may onboard. Changes: state
+    ``onboarded``; the organisation's join date, and its public listing if the
+    applicant consented. Sends: the welcome and onboarding email to the new member.
+    """
+    with transaction.atomic():
+        letter = _lock(letter)
+        _check(letter, letter.onboard, by)
+        letter.onboard(by=by, description=note)
+        letter.onboarded_at = timezone.now()
+        letter.save()
+        organisation = letter.organisation
+        organisation.member_since = timezone.localdate()
+        organisation.public_listing = letter.consent_public_listing
+        organisation.save(update_fields=["member_since", "public_listing"])
+        notify(event="letter_onboarded", letter=letter, log=_last_log(letter))
+    return letter
+
+
+def letter_withdraw(*, letter: Letter, reason: str = "") -> Letter:
+    """The applicant withdraws a letter that is not yet decided.
+
+    Before: the letter is ``submitted``, ``changes_requested`` or ``reviewed``.
+    Changes: state ``withdrawn``; open review tasks are cancelled. Sends: a
+    confirmation to the applicant and a note to the secretariat.
+    """
+    with transaction.atomic():
+        letter = _lock(letter)
+        _check(letter, letter.withdraw, None)
+        letter.withdraw(description=reason or _("Withdrawn by the applicant"))
+        letter.save()
+        from review.services import letter_process_cancel
+
+        letter_process_cancel(letter=letter)
+        notify(event="letter_withdrawn", letter=letter, log=_last_log(letter))
+    return letter
+
+
+__all__ = [
+    "AttachmentKind",
+    "NewFile",
+    "letter_submit",
+    "letter_resubmit",
+    "letter_screen",
+    "letter_request_changes",
+    "letter_check_can_decide",
+    "letter_decide",
+    "letter_onboard",
+    "letter_withdraw",
+]

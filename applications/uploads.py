@@ -1,0 +1,137 @@
+"""Checking and storing attachments.
+
+A file is accepted by what it contains, never by its name: a PDF must start
+with the PDF signature; a DOCX or ODT must be a readable ZIP package with the
+parts that format requires. Accepted files are stored on the private
+"attachments" storage under a random key.
+"""
+
+import hashlib
+import os
+import secrets
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import storages
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+PDF = ("pdf", "application/pdf")
+DOCX = ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+ODT = ("odt", "application/vnd.oasis.opendocument.text")
+
+# A document package with more parts than this, or that inflates beyond this,
+# is not a letter: refuse it rather than unpack it (zip bombs).
+MAX_ZIP_ENTRIES = 2000
+MAX_ZIP_INFLATED = 200 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    upload: object
+    extension: str
+    content_type: str
+    size: int
+    sha256: str
+    safe_name: str
+
+
+def attachments_storage():
+    return storages["attachments"]
+
+
+def safe_filename(name: str) -> str:
+    """A display name without directories, control characters or excess length."""
+    name = os.path.basename((name or "").replace("\\", "/"))
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip(" .")
+    if len(name) > 120:
+        stem, ext = os.path.splitext(name)
+        name = stem[: 120 - len(ext)] + ext
+    return name or "document"
+
+
+def _sniff(upload) -> tuple[str, str] | None:
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    if head.startswith(b"%PDF-"):
+        return PDF
+    if not head.startswith(b"PK\x03\x04"):
+        return None
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            infos = archive.infolist()
+            if len(infos) > MAX_ZIP_ENTRIES:
+                return None
+            if sum(info.file_size for info in infos) > MAX_ZIP_INFLATED:
+                return None
+            names = {info.filename for info in infos}
+            if "[Content_Types].xml" in names and "word/document.xml" in names:
+                return DOCX
+            if "mimetype" in names and "content.xml" in names:
+                mimetype = archive.read("mimetype")[:100].strip()
+                if mimetype == ODT[1].encode():
+                    return ODT
+    except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, NotImplementedError):
+        return None
+    finally:
+        upload.seek(0)
+    return None
+
+
+def check_upload(upload) -> CheckedFile:
+    """Validate one uploaded file; raise ValidationError with a message for the applicant."""
+    name = safe_filename(upload.name)
+    limit = settings.ATTACHMENT_MAX_BYTES
+    if upload.size > limit:
+        raise ValidationError(
+            _("“%(name)s” is %(size)s; the limit is %(limit)s per file.")
+            % {"name": name, "size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
+            code="too_big",
+        )
+    if upload.size == 0:
+        raise ValidationError(_("“%(name)s” is empty.") % {"name": name}, code="empty")
+    kind = _sniff(upload)
+    if kind is None:
+        raise ValidationError(
+            _(
+                "“%(name)s” is not a PDF, DOCX or ODT document (we check the content, "
+                "not the name). Please save it as PDF and try again."
+            )
+            % {"name": name},
+            code="bad_type",
+        )
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    extension, content_type = kind
+    stem = os.path.splitext(name)[0] or "document"
+    return CheckedFile(
+        upload=upload,
+        extension=extension,
+        content_type=content_type,
+        size=upload.size,
+        sha256=digest.hexdigest(),
+        safe_name=f"{stem}.{extension}",
+    )
+
+
+def store(checked: CheckedFile) -> str:
+    """Write the file under a new random key and return the key."""
+    key = f"letters/{secrets.token_urlsafe(24)}.{checked.extension}"
+    checked.upload.seek(0)
+    return attachments_storage().save(key, checked.upload)
+
+
+def delete_quietly(keys) -> None:
+    """Remove files whose database rows were rolled back; never raise."""
+    storage = attachments_storage()
+    for key in keys:
+        try:
+            storage.delete(key)
+        except Exception:  # noqa: BLE001 - best effort clean-up after a failure
+            pass

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "applications"
+
+urlpatterns = [
+    path("apply/", views.letter_create, name="letter_create"),
+    path("letters/link/", views.status_link_request, name="status_link_request"),
+    path("letters/<str:token>/received/", views.letter_received, name="letter_received"),
+    path("letters/<str:token>/", views.letter_status, name="letter_status"),
+    path("letters/<str:token>/edit/", views.letter_edit, name="letter_edit"),
+    path("letters/<str:token>/withdraw/", views.letter_withdraw, name="letter_withdraw"),
+    path("letters/<str:token>/files/<int:pk>/", views.letter_attachment, name="letter_attachment"),
+]

@@ -1,0 +1,187 @@
+"""Public pages: home, the letter form, the status page behind a signed link, the directory."""
+
+from django.contrib import messages
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from notifications.services import notify
+
+from . import selectors, services
+from .choices import LetterStatus
+from .exceptions import DomainError
+from .forms import LetterForm, StatusLinkRequestForm, WithdrawForm
+from .links import LinkExpired, LinkInvalid, letter_public_id_from_token, status_path
+
+
+def home(request):
+    return render(request, "home.html")
+
+
+@require_http_methods(["GET", "POST"])
+def letter_create(request):
+    form = LetterForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            letter = services.letter_submit(
+                data=form.letter_data(),
+                files=form.new_files(),
+                idempotency_key=form.cleaned_data.get("idempotency_key"),
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect(reverse("applications:letter_received", args=[_token(letter)]))
+    if request.method == "POST" and request.FILES:
+        messages.warning(
+            request,
+            _("Your answers are kept below, but browsers do not keep chosen files: attach them again."),
+        )
+    status = 400 if request.method == "POST" else 200
+    return render(request, "applications/letter_form.html", {"form": form}, status=status)
+
+
+def _token(letter):
+    from .links import status_token
+
+    return status_token(letter)
+
+
+def _letter_from_token(request, token):
+    """The letter of a status link, or a rendered error page."""
+    try:
+        public_id = letter_public_id_from_token(token)
+    except LinkExpired:
+        return None, _link_problem(request, expired=True)
+    except LinkInvalid:
+        return None, _link_problem(request, expired=False)
+    letter = selectors.letter_get_by_public_id(public_id)
+    if letter is None:
+        return None, _link_problem(request, expired=False)
+    return letter, None
+
+
+def _link_problem(request, *, expired):
+    return render(
+        request,
+        "applications/link_problem.html",
+        {"expired": expired, "form": StatusLinkRequestForm()},
+        status=410 if expired else 404,
+    )
+
+
+def letter_received(request, token):
+    letter, problem = _letter_from_token(request, token)
+    if problem:
+        return problem
+    return render(
+        request,
+        "applications/letter_received.html",
+        {"letter": letter, "status_path": status_path(letter)},
+    )
+
+
+def letter_status(request, token):
+    letter, problem = _letter_from_token(request, token)
+    if problem:
+        return problem
+    history = [
+        {"state": log.state, "label": LetterStatus(log.state).label, "when": log.timestamp}
+        for log in selectors.letter_history(letter)
+        if log.state in LetterStatus.values
+    ]
+    return render(
+        request,
+        "applications/letter_status.html",
+        {
+            "letter": letter,
+            "token": token,
+            "history": history,
+            "explanation": selectors.APPLICANT_STATUS_TEXT[letter.status],
+            "can_edit": letter.status == LetterStatus.CHANGES_REQUESTED,
+            "can_withdraw": letter.status
+            in (LetterStatus.SUBMITTED, LetterStatus.CHANGES_REQUESTED, LetterStatus.REVIEWED),
+            "withdraw_form": WithdrawForm(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def letter_edit(request, token):
+    letter, problem = _letter_from_token(request, token)
+    if problem:
+        return problem
+    if letter.status != LetterStatus.CHANGES_REQUESTED:
+        messages.info(request, _("This letter cannot be edited now: it is not waiting for changes."))
+        return redirect("applications:letter_status", token=token)
+    form = LetterForm(request.POST or None, request.FILES or None, instance=letter)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.letter_resubmit(
+                letter=letter, data=form.letter_data(), files=form.new_files()
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Thank you. Your letter was sent again for screening."))
+            return redirect("applications:letter_status", token=token)
+    return render(
+        request,
+        "applications/letter_form.html",
+        {"form": form, "letter": letter, "editing": True},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+def letter_withdraw(request, token):
+    letter, problem = _letter_from_token(request, token)
+    if problem:
+        return problem
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Tick the box to confirm that you want to withdraw."))
+        return redirect("applications:letter_status", token=token)
+    try:
+        services.letter_withdraw(letter=letter, reason=form.cleaned_data["reason"])
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Your letter was withdrawn."))
+    return redirect("applications:letter_status", token=token)
+
+
+def letter_attachment(request, token, pk):
+    letter, problem = _letter_from_token(request, token)
+    if problem:
+        return problem
+    from review.views import attachment_response
+
+    attachment = get_object_or_404(letter.attachments, pk=pk)
+    return attachment_response(attachment)
+
+
+@require_http_methods(["GET", "POST"])
+def status_link_request(request):
+    """Email fresh status links; answers the same whether or not the address is known."""
+    form = StatusLinkRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        nonce = timezone.now().strftime("%Y%m%d%H")  # at most one email an hour per letter
+        with transaction.atomic():
+            for letter in selectors.letters_for_email(form.cleaned_data["email"])[:10]:
+                notify(event="letter_status_link", letter=letter, nonce=f"link-{nonce}")
+        messages.success(
+            request,
+            _("If we hold a letter for this address, we have sent it a new link."),
+        )
+        return redirect("applications:status_link_request")
+    return render(request, "applications/status_link_request.html", {"form": form})
+
+
+def directory(request):
+    members = selectors.directory_members()
+    return render(request, "applications/directory.html", {"members": members})
+

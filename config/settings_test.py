@@ -1,0 +1,11 @@
+"""Test settings: the real settings, with fast password hashing.
+
+The S3 and SES endpoints are switched to a moto server by fixtures in
+``tests/conftest.py``; the database follows ``DATABASE_URL``.
+"""
+
+from .settings import *  # noqa: F401,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+SITE_URL = "http://testserver"
+LOGGING = {"version": 1, "disable_existing_loggers": False}

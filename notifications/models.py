@@ -1,0 +1,51 @@
+"""The outbox: every email the application sends is a row here first."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENDING = "sending", _("Being sent")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class OutboxMessage(models.Model):
+    """One email to one recipient, rendered in their language when it was queued.
+
+    ``key`` is unique per (event, object, transition log, recipient), so queuing
+    the same email twice for the same transition is impossible.
+    """
+
+    key = models.CharField(max_length=255, unique=True)
+    event = models.CharField(max_length=60, db_index=True)
+    audience = models.CharField(max_length=30)
+    object_type = models.CharField(max_length=60)
+    object_id = models.PositiveBigIntegerField()
+    log_id = models.PositiveBigIntegerField(null=True, blank=True)
+    recipient = models.EmailField()
+    language = models.CharField(max_length=5)
+    subject = models.CharField(max_length=255)
+    body_text = models.TextField()
+    body_html = models.TextField()
+
+    status = models.CharField(
+        max_length=10, choices=OutboxStatus, default=OutboxStatus.PENDING, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    esp_message_id = models.CharField(max_length=255, blank=True)
+    error_type = models.CharField(max_length=100, blank=True)
+    error_message = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+        verbose_name = _("outbound email")
+        verbose_name_plural = _("outbound emails")
+
+    def __str__(self):
+        return f"{self.event} → {self.recipient} ({self.status})"

@@ -1,0 +1,133 @@
+"""The one entry point for outbound email: ``notify``.
+
+``notify`` decides who must hear of an event, renders each email in the
+recipient's language, and writes one outbox row per recipient in the caller's
+transaction. Sending happens after commit, in a background task
+(``notifications.tasks.send_outbox_message``), so a rolled-back transition
+never sends mail and a committed one never loses it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.template.defaultfilters import linebreaks, urlize
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from review.roles import COMMITTEE, SECRETARIAT
+
+from .models import OutboxMessage
+
+APPLICANT = "applicant"
+NEW_MEMBER = "new_member"
+
+# Who hears of each event. The README's notification table mirrors this.
+EVENTS: dict[str, tuple[str, ...]] = {
+    "letter_submitted": (APPLICANT, SECRETARIAT),
+    "letter_resubmitted": (APPLICANT, SECRETARIAT),
+    "letter_changes_requested": (APPLICANT,),
+    "letter_reviewed": (APPLICANT, COMMITTEE),
+    "letter_approved": (APPLICANT, SECRETARIAT),
+    "letter_rejected": (APPLICANT,),
+    "letter_onboarded": (NEW_MEMBER,),
+    "letter_withdrawn": (APPLICANT, SECRETARIAT),
+    "letter_status_link": (APPLICANT,),
+}
+
+
+@dataclass(frozen=True)
+class Recipient:
+    email: str
+    language: str
+    audience: str
+
+
+def _recipients(audience: str, letter) -> list[Recipient]:
+    if audience in (APPLICANT, NEW_MEMBER):
+        return [Recipient(letter.contact_email, letter.language, audience)]
+    users = (
+        get_user_model()
+        .objects.filter(groups__name=audience, is_active=True)
+        .exclude(email="")
+        .order_by("pk")
+        .distinct()
+    )
+    return [Recipient(user.email, settings.STAFF_LANGUAGE, audience) for user in users]
+
+
+def render_email(*, event: str, audience: str, language: str, context: dict) -> dict:
+    """Render subject, text and HTML of one email in ``language``."""
+    folder = f"notifications/{event}/{audience.lower()}"
+    with translation.override(language):
+        context = {**context, "audience": audience.lower(), "language": language}
+        subject = " ".join(render_to_string(f"{folder}/subject.txt", context).split())
+        body_text = render_to_string(f"{folder}/body.txt", context).strip() + "\n"
+        body_html = render_to_string(
+            "notifications/email.html",
+            {**context, "subject": subject, "body_html": linebreaks(urlize(body_text))},
+        )
+    return {"subject": subject[:255], "body_text": body_text, "body_html": body_html}
+
+
+def letter_context(letter) -> dict:
+    from applications.links import status_url
+
+    return {
+        "letter": letter,
+        "status_url": status_url(letter),
+        "site_url": settings.SITE_URL,
+        "inbox_url": settings.SITE_URL + reverse("letter:queue"),
+        "directory_url": settings.SITE_URL + reverse("directory"),
+    }
+
+
+def notify(*, event: str, letter, log=None, nonce: str = "") -> list[OutboxMessage]:
+    """Queue the emails for ``event`` on ``letter``; send them after commit.
+
+    Before: called inside the transaction that made the change (``log`` is its
+    audit row). Changes: one ``OutboxMessage`` per recipient; a repeated call
+    for the same event, letter, log and recipient adds nothing. Sends: nothing
+    itself; a task per row is enqueued once the transaction commits.
+    """
+    audiences = EVENTS[event]
+    context = letter_context(letter)
+    queued = []
+    for audience in audiences:
+        for recipient in _recipients(audience, letter):
+            key = f"{event}:letter:{letter.pk}:{log.pk if log else nonce}:{recipient.email}"
+            rendered = render_email(
+                event=event, audience=audience, language=recipient.language, context=context
+            )
+            try:
+                with transaction.atomic():
+                    message = OutboxMessage.objects.create(
+                        key=key[:255],
+                        event=event,
+                        audience=audience,
+                        object_type="applications.letter",
+                        object_id=letter.pk,
+                        log_id=log.pk if log else None,
+                        recipient=recipient.email,
+                        language=recipient.language,
+                        **rendered,
+                    )
+            except IntegrityError:
+                continue  # already queued for this transition and recipient
+            queued.append(message)
+    for message in queued:
+        transaction.on_commit(lambda pk=message.pk: enqueue_send(pk))
+    return queued
+
+
+def enqueue_send(message_pk: int, run_after=None) -> None:
+    from .tasks import send_outbox_message
+
+    task = send_outbox_message
+    if run_after is not None:
+        task = task.using(run_after=run_after)
+    task.enqueue(message_pk)

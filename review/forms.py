@@ -1,0 +1,74 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+SCREEN_APPROVE = "recommend_approval"
+SCREEN_REJECT = "recommend_rejection"
+SCREEN_CHANGES = "request_changes"
+
+
+class ScreeningForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Outcome of the screening"),
+        choices=[
+            (SCREEN_APPROVE, _("Recommend approval to the committee")),
+            (SCREEN_REJECT, _("Recommend rejection to the committee")),
+            (SCREEN_CHANGES, _("Ask the applicant for changes")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Internal note (never shown to the applicant)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+    )
+    message = forms.CharField(
+        label=_("Message to the applicant"),
+        help_text=_("Required when you ask for changes or recommend rejection."),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("outcome") in (SCREEN_REJECT, SCREEN_CHANGES) and not (
+            data.get("message") or ""
+        ).strip():
+            self.add_error(
+                "message", _("Write the message the applicant will read for this outcome.")
+            )
+        return data
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("approve", _("Approve: the organisation becomes a member")), ("reject", _("Reject"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason (sent to the applicant)"),
+        help_text=_("Required for a rejection."),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "reject" and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Give the reason for the rejection; the applicant reads it."))
+        return data
+
+
+class OnboardingForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_(
+            "Send the welcome and onboarding email now and list the organisation in the "
+            "directory (if it agreed to be listed)"
+        ),
+    )
+    note = forms.CharField(
+        label=_("Internal note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

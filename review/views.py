@@ -1,0 +1,176 @@
+"""Task pages of the review flow and the staff pages around them."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.files.storage import storages
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import generic
+
+from applications import selectors as letter_selectors
+from applications import services as letter_services
+from applications.choices import Recommendation
+from applications.exceptions import DomainError
+from applications.models import Attachment, Letter
+
+from . import forms
+from .selectors import letter_outbox
+
+
+def letter_context(letter, user) -> dict:
+    return {
+        "letter": letter,
+        "history": letter_selectors.letter_history(letter),
+        "attachments": letter.attachments.all(),
+        "emails": letter_outbox(letter),
+    }
+
+
+class LetterTaskView(generic.FormView):
+    """Shared behaviour of the task pages: show the letter, run one service."""
+
+    template_name = "review/task.html"
+
+    @property
+    def letter(self):
+        return self.request.activation.process.letter
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(letter_context(self.letter, self.request.user))
+        context["task"] = self.request.activation.task
+        return context
+
+    def perform(self, data):
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            self.perform(form.cleaned_data)
+        except DomainError as error:
+            form.add_error(None, error.message)
+            return self.form_invalid(form)
+        self.request.activation.execute()
+        messages.success(self.request, self.success_message)
+        return redirect(reverse("review:letter_detail", args=[self.letter.pk]))
+
+
+class ScreenView(LetterTaskView):
+    form_class = forms.ScreeningForm
+
+    @property
+    def success_message(self):
+        return _("Screening recorded for %(name)s.") % {"name": self.letter.organisation_name}
+
+    def perform(self, data):
+        user, letter = self.request.user, self.letter
+        if data["outcome"] == forms.SCREEN_CHANGES:
+            letter_services.letter_request_changes(
+                letter=letter, by=user, message=data["message"], note=data["note"]
+            )
+        else:
+            letter_services.letter_screen(
+                letter=letter,
+                by=user,
+                recommendation=Recommendation.APPROVE
+                if data["outcome"] == forms.SCREEN_APPROVE
+                else Recommendation.REJECT,
+                note=data["note"],
+                message=data["message"],
+            )
+
+
+class DecideView(LetterTaskView):
+    form_class = forms.DecisionForm
+
+    @property
+    def success_message(self):
+        return _("Decision recorded for %(name)s.") % {"name": self.letter.organisation_name}
+
+    def perform(self, data):
+        letter_services.letter_decide(
+            letter=self.letter,
+            by=self.request.user,
+            approve=data["decision"] == "approve",
+            reason=data["reason"],
+        )
+
+
+class OnboardView(LetterTaskView):
+    form_class = forms.OnboardingForm
+
+    @property
+    def success_message(self):
+        return _("%(name)s is now a member.") % {"name": self.letter.organisation_name}
+
+    def perform(self, data):
+        letter_services.letter_onboard(letter=self.letter, by=self.request.user, note=data["note"])
+
+
+class StaffMixin(LoginRequiredMixin, PermissionRequiredMixin):
+    permission_required = "applications.view_letter"
+
+
+class LetterListView(StaffMixin, generic.ListView):
+    template_name = "review/letter_list.html"
+    paginate_by = 25
+
+    def get_queryset(self):
+        queryset = Letter.objects.order_by("-submitted_at")
+        status = self.request.GET.get("status")
+        if status:
+            queryset = queryset.filter(status=status)
+        query = (self.request.GET.get("q") or "").strip()
+        if query:
+            queryset = queryset.filter(organisation_name__icontains=query)
+        return queryset
+
+
+class LetterDetailView(StaffMixin, generic.DetailView):
+    model = Letter
+    template_name = "review/letter_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(letter_context(self.object, self.request.user))
+        from .services import letter_open_task
+
+        context["open_task"] = letter_open_task(letter=self.object)
+        return context
+
+
+def attachment_response(attachment: Attachment, *, expire: int | None = None):
+    """Redirect to a short-lived presigned URL (S3) or stream the file (local storage).
+
+    Always as a download (``Content-Disposition: attachment``), never inline.
+    """
+    storage = storages["attachments"]
+    disposition = f'attachment; filename="{attachment.original_name}"'
+    if hasattr(storage, "bucket_name"):
+        url = storage.url(
+            attachment.key,
+            parameters={
+                "ResponseContentDisposition": disposition,
+                "ResponseContentType": attachment.content_type,
+            },
+            expire=expire,
+        )
+        return redirect(url)
+    try:
+        handle = storage.open(attachment.key, "rb")
+    except FileNotFoundError as exc:
+        raise Http404(_("This file is no longer stored.")) from exc
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+
+
+class AttachmentDownloadView(StaffMixin, generic.View):
+    def get(self, request, pk):
+        attachment = get_object_or_404(Attachment, pk=pk)
+        return attachment_response(attachment)
