@@ -57,7 +57,9 @@ class LetterForm(forms.ModelForm):
         }
         help_texts = {
             "care_work": _("Share your organisation's work on care."),
-            "motivation": _("Why does your organisation want to be part of this global initiative?"),
+            "motivation": _(
+                "Why does your organisation want to be part of this global initiative?"
+            ),
             "website": _("For example https://www.example.org"),
         }
 

@@ -153,9 +153,7 @@ class Letter(ConcurrentTransitionMixin, models.Model):
 
     @fsm_log_by
     @fsm_log_description
-    @transition(
-        field=status, source=LetterStatus.CHANGES_REQUESTED, target=LetterStatus.SUBMITTED
-    )
+    @transition(field=status, source=LetterStatus.CHANGES_REQUESTED, target=LetterStatus.SUBMITTED)
     def resubmit(self, by=None, description=None):
         pass
 

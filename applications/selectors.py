@@ -9,7 +9,9 @@ from .models import Attachment, Letter, Organisation
 
 # What an applicant reads for each state: plain words, no internal jargon.
 APPLICANT_STATUS_TEXT = {
-    LetterStatus.SUBMITTED: _("We have received your letter. The Technical Secretariat will read it."),
+    LetterStatus.SUBMITTED: _(
+        "We have received your letter. The Technical Secretariat will read it."
+    ),
     LetterStatus.REVIEWED: _("The Secretariat has read your letter; the committee will decide."),
     LetterStatus.CHANGES_REQUESTED: _("We need some changes before we can continue."),
     LetterStatus.APPROVED: _("Your organisation has been accepted as a member."),

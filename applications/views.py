@@ -38,7 +38,10 @@ def letter_create(request):
     if request.method == "POST" and request.FILES:
         messages.warning(
             request,
-            _("Your answers are kept below, but browsers do not keep chosen files: attach them again."),
+            _(
+                "Your answers are kept below, but browsers do not keep chosen files: "
+                "attach them again."
+            ),
         )
     status = 400 if request.method == "POST" else 200
     return render(request, "applications/letter_form.html", {"form": form}, status=status)
@@ -115,14 +118,14 @@ def letter_edit(request, token):
     if problem:
         return problem
     if letter.status != LetterStatus.CHANGES_REQUESTED:
-        messages.info(request, _("This letter cannot be edited now: it is not waiting for changes."))
+        messages.info(
+            request, _("This letter cannot be edited now: it is not waiting for changes.")
+        )
         return redirect("applications:letter_status", token=token)
     form = LetterForm(request.POST or None, request.FILES or None, instance=letter)
     if request.method == "POST" and form.is_valid():
         try:
-            services.letter_resubmit(
-                letter=letter, data=form.letter_data(), files=form.new_files()
-            )
+            services.letter_resubmit(letter=letter, data=form.letter_data(), files=form.new_files())
         except DomainError as error:
             form.add_error(None, error.message)
         else:
@@ -184,4 +187,3 @@ def status_link_request(request):
 def directory(request):
     members = selectors.directory_members()
     return render(request, "applications/directory.html", {"members": members})
-

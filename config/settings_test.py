@@ -9,3 +9,5 @@ from .settings import *  # noqa: F401,F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SITE_URL = "http://testserver"
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+# Assertions read English unless a test asks for another language explicitly.
+LANGUAGE_CODE = "en"

@@ -15,4 +15,3 @@ urlpatterns = [
     path("staff/letters/", include("review.urls")),
     path("review/", site.urls),
 ]
-

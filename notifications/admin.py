@@ -8,7 +8,15 @@ from .services import enqueue_send
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "event", "recipient", "language", "status", "attempts", "error_type"]
+    list_display = [
+        "created_at",
+        "event",
+        "recipient",
+        "language",
+        "status",
+        "attempts",
+        "error_type",
+    ]
     list_filter = ["status", "event", "language"]
     search_fields = ["recipient", "subject", "esp_message_id"]
     readonly_fields = [f.name for f in OutboxMessage._meta.fields]

@@ -62,7 +62,9 @@ def send_outbox_message(message_pk: int) -> str:
     message.sent_at = timezone.now()
     message.error_type = ""
     message.error_message = ""
-    message.save(update_fields=["esp_message_id", "status", "sent_at", "error_type", "error_message"])
+    message.save(
+        update_fields=["esp_message_id", "status", "sent_at", "error_type", "error_message"]
+    )
     return "sent"
 
 

@@ -20,9 +20,7 @@ def letter_status(activation) -> str:
 
 
 def _screener_id(task):
-    return Letter.objects.values_list("screened_by_id", flat=True).get(
-        process__pk=task.process_id
-    )
+    return Letter.objects.values_list("screened_by_id", flat=True).get(process__pk=task.process_id)
 
 
 class DecisionNode(flow.View):
@@ -87,7 +85,9 @@ class LetterFlow(flow.Flow):
 
     onboard = (
         flow.View(views.OnboardView.as_view())
-        .Annotation(title=_("Onboarding"), summary_template="{{ process.letter.organisation_name }}")
+        .Annotation(
+            title=_("Onboarding"), summary_template="{{ process.letter.organisation_name }}"
+        )
         .Permission("applications.onboard_letter")
         .Next(this.end)
     )

@@ -32,9 +32,10 @@ class ScreeningForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("outcome") in (SCREEN_REJECT, SCREEN_CHANGES) and not (
-            data.get("message") or ""
-        ).strip():
+        if (
+            data.get("outcome") in (SCREEN_REJECT, SCREEN_CHANGES)
+            and not (data.get("message") or "").strip()
+        ):
             self.add_error(
                 "message", _("Write the message the applicant will read for this outcome.")
             )
@@ -44,7 +45,10 @@ class ScreeningForm(forms.Form):
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"),
-        choices=[("approve", _("Approve: the organisation becomes a member")), ("reject", _("Reject"))],
+        choices=[
+            ("approve", _("Approve: the organisation becomes a member")),
+            ("reject", _("Reject")),
+        ],
         widget=forms.RadioSelect,
     )
     reason = forms.CharField(
@@ -58,7 +62,9 @@ class DecisionForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("decision") == "reject" and not (data.get("reason") or "").strip():
-            self.add_error("reason", _("Give the reason for the rejection; the applicant reads it."))
+            self.add_error(
+                "reason", _("Give the reason for the rejection; the applicant reads it.")
+            )
         return data
 
 

@@ -1,0 +1,204 @@
+"""Fixtures: a real S3 and SES endpoint (moto server on 127.0.0.1), staff users,
+letters in each state, and helpers to run the task worker and read sent mail."""
+
+import email
+import email.policy
+import os
+import socket
+from email.header import decode_header, make_header
+
+import boto3
+import pytest
+import requests
+from django.contrib.auth.models import Group, User
+from django.core.management import call_command
+from moto.server import ThreadedMotoServer
+
+from review.roles import COMMITTEE, SECRETARIAT
+
+from . import factories
+
+# Never let a test reach a real AWS account.
+for _name, _value in {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}.items():
+    os.environ[_name] = _value
+
+REGION = "us-east-1"
+BUCKET = "alliance-attachments"
+SENDER = "no-reply@alliance-for-care.org"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def moto_server():
+    port = _free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+class Aws:
+    """The moto endpoint as tests see it: the bucket's objects and the mail SES got."""
+
+    def __init__(self, endpoint):
+        self.endpoint = endpoint
+        self.s3 = boto3.client("s3", endpoint_url=endpoint, region_name=REGION)
+        self.ses = boto3.client("sesv2", endpoint_url=endpoint, region_name=REGION)
+
+    def reset(self):
+        requests.post(f"{self.endpoint}/moto-api/reset", timeout=10).raise_for_status()
+        self.s3.create_bucket(Bucket=BUCKET)
+        self.ses.create_email_identity(EmailIdentity=SENDER)
+
+    def object_keys(self) -> list[str]:
+        listing = self.s3.list_objects_v2(Bucket=BUCKET)
+        return sorted(item["Key"] for item in listing.get("Contents", []))
+
+    def object_bytes(self, key) -> bytes:
+        return self.s3.get_object(Bucket=BUCKET, Key=key)["Body"].read()
+
+    def sent(self) -> list[email.message.EmailMessage]:
+        """Every message SES accepted, parsed, once each (moto lists each per recipient)."""
+        data = requests.get(f"{self.endpoint}/moto-api/data.json", timeout=10).json()
+        raws, seen = [], set()
+        for region_messages in _walk_raw_messages(data.get("ses", {})):
+            raw = region_messages.get("raw_data") or region_messages.get("RawData")
+            if raw and raw not in seen:
+                seen.add(raw)
+                raws.append(email.message_from_string(raw, policy=email.policy.default))
+        return raws
+
+
+def _walk_raw_messages(node):
+    if isinstance(node, dict):
+        if "raw_data" in node or "RawData" in node:
+            yield node
+        else:
+            for value in node.values():
+                yield from _walk_raw_messages(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk_raw_messages(value)
+
+
+def subject_of(message) -> str:
+    return str(make_header(decode_header(message["Subject"])))
+
+
+def text_of(message) -> str:
+    return message.get_body(preferencelist=("plain",)).get_content()
+
+
+@pytest.fixture
+def aws(moto_server, settings):
+    """Attachments on moto's S3 and mail through anymail's SES backend to moto's SES."""
+    aws = Aws(moto_server)
+    aws.reset()
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "attachments": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": BUCKET,
+                "endpoint_url": moto_server,
+                "region_name": REGION,
+                "access_key": "testing",
+                "secret_key": "testing",
+                "default_acl": "private",
+                "querystring_auth": True,
+                "querystring_expire": 60,
+                "file_overwrite": False,
+                "signature_version": "s3v4",
+            },
+        },
+    }
+    settings.EMAIL_BACKEND = "anymail.backends.amazon_ses.EmailBackend"
+    settings.DEFAULT_FROM_EMAIL = f"Global Alliance for Care <{SENDER}>"
+    settings.ANYMAIL = {
+        "AMAZON_SES_CLIENT_PARAMS": {
+            "endpoint_url": moto_server,
+            "region_name": REGION,
+            "aws_access_key_id": "testing",
+            "aws_secret_access_key": "testing",
+        }
+    }
+    return aws
+
+
+@pytest.fixture(autouse=True)
+def _real_parts(aws):
+    """Every test stores files and sends mail through the moto endpoint."""
+    return aws
+
+
+@pytest.fixture
+def run_worker():
+    """Run the django-tasks database worker until the queue is empty."""
+
+    def run():
+        call_command("db_worker", batch=True, no_startup_delay=True, interval=0, verbosity=0)
+
+    return run
+
+
+@pytest.fixture
+def deliver(django_capture_on_commit_callbacks, run_worker):
+    """Context manager: run on-commit callbacks of the block, then the worker."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def block():
+        with django_capture_on_commit_callbacks(execute=True):
+            yield
+        run_worker()
+
+    return block
+
+
+def _staff(username, group, first_name):
+    user = User.objects.create_user(
+        username=username, password="pw-" + username, email=f"{username}@alliance.test"
+    )
+    user.first_name = first_name
+    user.save()
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def reviewer(db):
+    return _staff("reviewer", SECRETARIAT, "Sofía")
+
+
+@pytest.fixture
+def reviewer2(db):
+    return _staff("reviewer2", SECRETARIAT, "Lucía")
+
+
+@pytest.fixture
+def approver(db):
+    return _staff("approver", COMMITTEE, "Amadou")
+
+
+@pytest.fixture
+def approver2(db):
+    return _staff("approver2", COMMITTEE, "Claire")
+
+
+@pytest.fixture
+def make_letter(db, reviewer, approver):
+    """Build a letter in a given state through the real services and flow."""
+
+    def make(state="submitted", **data):
+        return factories.letter_in_state(state, reviewer=reviewer, approver=approver, **data)
+
+    return make

@@ -1,0 +1,110 @@
+"""The outbox: queued in the transition's transaction, sent once after commit,
+retried through an ESP outage, never sent twice."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from applications.models import Letter
+from notifications.models import OutboxMessage, OutboxStatus
+from notifications.services import EVENTS, notify, render_email
+from notifications.tasks import send_outbox_message
+
+pytestmark = pytest.mark.django_db
+
+
+def test_nothing_is_queued_when_the_transition_rolls_back(make_letter):
+    from django.db import transaction
+
+    before = OutboxMessage.objects.count()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        letter = make_letter("submitted")
+        raise RuntimeError("rolled back")
+    assert OutboxMessage.objects.count() == before
+    assert not Letter.objects.filter(pk=letter.pk).exists()
+
+
+def test_the_same_event_for_the_same_transition_is_queued_once(make_letter):
+    letter = make_letter("submitted")
+    from django_fsm_log.models import StateLog
+
+    log = StateLog.objects.for_(letter).latest("pk")
+    count = OutboxMessage.objects.count()
+    assert notify(event="letter_submitted", letter=letter, log=log) == []
+    assert OutboxMessage.objects.count() == count
+
+
+def test_running_the_send_task_twice_sends_once(make_letter, aws):
+    make_letter("submitted", contact_email="once@org.example.org")
+    message = OutboxMessage.objects.get(recipient="once@org.example.org")
+    assert send_outbox_message.call(message.pk) == "sent"
+    assert send_outbox_message.call(message.pk) == "skipped"
+    assert [m["To"] for m in aws.sent()].count("once@org.example.org") == 1
+    message.refresh_from_db()
+    assert message.status == OutboxStatus.SENT
+    assert message.esp_message_id
+
+
+def test_esp_outage_is_retried_later_and_nothing_is_lost(
+    make_letter, aws, settings, run_worker, deliver
+):
+    good = settings.ANYMAIL
+    settings.ANYMAIL = {
+        "AMAZON_SES_CLIENT_PARAMS": {
+            **good["AMAZON_SES_CLIENT_PARAMS"],
+            "endpoint_url": "http://127.0.0.1:9",
+            "config": __import__("botocore.config", fromlist=["Config"]).Config(
+                retries={"max_attempts": 1}, connect_timeout=1
+            ),
+        }
+    }
+    with deliver():
+        make_letter("submitted", contact_email="later@org.example.org")
+    message = OutboxMessage.objects.get(recipient="later@org.example.org")
+    assert message.status == OutboxStatus.PENDING
+    assert message.attempts == 1
+    assert message.error_type
+    assert message.next_attempt_at > timezone.now()
+    assert aws.sent() == []
+
+    settings.ANYMAIL = good
+    with time_machine.travel(
+        timezone.now() + timedelta(seconds=settings.OUTBOX_RETRY_BASE_SECONDS + 5)
+    ):
+        run_worker()
+    message.refresh_from_db()
+    assert message.status == OutboxStatus.SENT
+    assert message.attempts == 2
+    assert [m["To"] for m in aws.sent()].count("later@org.example.org") == 1
+
+
+def test_invalid_address_fails_at_once_without_retry(make_letter, aws):
+    make_letter("submitted", contact_email="fine@org.example.org")
+    message = OutboxMessage.objects.get(recipient="fine@org.example.org")
+    OutboxMessage.objects.filter(pk=message.pk).update(recipient="not an address")
+    assert send_outbox_message.call(message.pk) == "failed"
+    message.refresh_from_db()
+    assert message.status == OutboxStatus.FAILED
+    assert message.error_type == "AnymailInvalidAddress"
+    assert message.next_attempt_at is None
+
+
+@pytest.mark.parametrize("language", ["es", "en", "fr"])
+@pytest.mark.parametrize(
+    "event,audience",
+    [(event, audience) for event, audiences in EVENTS.items() for audience in audiences],
+)
+def test_every_email_renders_in_every_language(event, audience, language, make_letter):
+    letter = make_letter("submitted", organisation_name="Cuidados & Derechos")
+    from notifications.services import letter_context
+
+    email = render_email(
+        event=event, audience=audience, language=language, context=letter_context(letter)
+    )
+    assert email["subject"].strip()
+    assert "Cuidados & Derechos" in email["body_text"]
+    assert "Cuidados &amp; Derechos" not in email["body_text"]
+    assert f'lang="{language}"' in email["body_html"]
+    assert "{{" not in email["body_text"] and "{%" not in email["body_text"]

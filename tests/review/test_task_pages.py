@@ -1,0 +1,130 @@
+"""The reviewer's task pages: permissions, four-eyes, bad requests."""
+
+import pytest
+from django.contrib.auth.models import User
+from django.urls import reverse
+
+from applications.models import Letter
+from review.services import letter_open_task
+from tests.factories import form_data
+from tests.files import pdf_bytes, upload
+
+pytestmark = pytest.mark.django_db
+
+
+def url(letter, node, action):
+    task = letter_open_task(letter=letter, node_name=node)
+    return reverse(f"letter:{node}:{action}", args=[task.process_id, task.pk])
+
+
+def test_anonymous_visitor_is_sent_to_login(client):
+    response = client.get(reverse("letter:queue"))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=")
+
+
+def test_task_page_shows_the_letter_its_files_and_history(client, reviewer, aws):
+    data = form_data(organisation_name="Cuidadoras Unidas")
+    data["signed_letter"] = upload("firmada.pdf", pdf_bytes())
+    client.post(reverse("applications:letter_create"), data)
+    letter = Letter.objects.get()
+    client.force_login(reviewer)
+    client.post(url(letter, "screen", "assign"))
+    html = client.get(url(letter, "screen", "execute")).content.decode()
+    assert "Cuidadoras Unidas" in html
+    assert "firmada.pdf" in html
+    assert letter.care_work in html
+    assert "submit" in html  # the history's first row
+    download = client.get(reverse("review:attachment", args=[letter.attachments.get().pk]))
+    assert download.status_code == 302
+    assert "X-Amz-Signature=" in download["Location"]
+
+
+def test_screening_requires_a_message_for_changes(client, reviewer, make_letter):
+    letter = make_letter("submitted")
+    client.force_login(reviewer)
+    client.post(url(letter, "screen", "assign"))
+    response = client.post(url(letter, "screen", "execute"), {"outcome": "request_changes"})
+    assert response.status_code == 200
+    assert "Write the message the applicant will read" in response.content.decode()
+    assert Letter.objects.get(pk=letter.pk).status == "submitted"
+
+
+def test_request_changes_waits_for_the_applicant(client, reviewer, make_letter):
+    letter = make_letter("submitted")
+    client.force_login(reviewer)
+    client.post(url(letter, "screen", "assign"))
+    response = client.post(
+        url(letter, "screen", "execute"),
+        {"outcome": "request_changes", "message": "Adjunten la carta firmada."},
+    )
+    assert response.status_code == 302
+    assert Letter.objects.get(pk=letter.pk).status == "changes_requested"
+    assert letter_open_task(letter=letter, node_name="await_changes") is not None
+
+
+def test_screener_cannot_take_or_complete_the_decision(client, reviewer, approver, make_letter):
+    from django.contrib.auth.models import Group
+
+    reviewer.groups.add(Group.objects.get(name="Committee"))
+    letter = make_letter("reviewed")
+    client.force_login(reviewer)
+    assert client.post(url(letter, "decide", "assign")).status_code == 403
+    client.force_login(approver)
+    client.post(url(letter, "decide", "assign"))
+    client.force_login(reviewer)
+    response = client.post(url(letter, "decide", "execute"), {"decision": "approve"})
+    assert response.status_code == 403
+    assert Letter.objects.get(pk=letter.pk).status == "reviewed"
+
+
+def test_user_without_the_group_gets_403_and_nothing_changes(client, make_letter):
+    letter = make_letter("submitted")
+    outsider = User.objects.create_user("outsider", password="x")
+    client.force_login(outsider)
+    assert client.post(url(letter, "screen", "assign")).status_code == 403
+    assert client.get(url(letter, "screen", "execute")).status_code == 403
+    assert Letter.objects.get(pk=letter.pk).status == "submitted"
+
+
+def test_forged_task_id_is_404(client, reviewer, make_letter):
+    letter = make_letter("submitted")
+    task = letter_open_task(letter=letter, node_name="screen")
+    client.force_login(reviewer)
+    response = client.get(reverse("letter:screen:execute", args=[task.process_id, 999999]))
+    assert response.status_code == 404
+
+
+def test_completing_a_task_twice_changes_nothing_the_second_time(client, reviewer, make_letter):
+    letter = make_letter("submitted")
+    client.force_login(reviewer)
+    client.post(url(letter, "screen", "assign"))
+    execute = url(letter, "screen", "execute")
+    first = client.post(execute, {"outcome": "recommend_approval"})
+    second = client.post(execute, {"outcome": "request_changes", "message": "x"})
+    assert first.status_code == 302
+    assert second.status_code == 403
+    assert Letter.objects.get(pk=letter.pk).status == "reviewed"
+
+
+def test_completing_a_task_assigned_to_someone_else_is_refused(
+    client, reviewer, reviewer2, make_letter
+):
+    letter = make_letter("submitted")
+    client.force_login(reviewer)
+    client.post(url(letter, "screen", "assign"))
+    client.force_login(reviewer2)
+    response = client.post(url(letter, "screen", "execute"), {"outcome": "recommend_approval"})
+    assert response.status_code == 403
+    assert Letter.objects.get(pk=letter.pk).status == "submitted"
+
+
+def test_staff_letter_pages_need_the_role(client, reviewer, make_letter):
+    letter = make_letter("submitted")
+    outsider = User.objects.create_user("outsider", password="x")
+    client.force_login(outsider)
+    assert client.get(reverse("review:letter_detail", args=[letter.pk])).status_code == 403
+    client.force_login(reviewer)
+    response = client.get(reverse("review:letter_detail", args=[letter.pk]))
+    assert response.status_code == 200
+    assert letter.organisation_name in response.content.decode()
