@@ -35,6 +35,13 @@ class LetterForm(forms.ModelForm):
         choices=PriorityArea.choices,
         widget=forms.CheckboxSelectMultiple,
     )
+    website = forms.URLField(
+        label=_("website"),
+        required=False,
+        assume_scheme="https",
+        max_length=200,
+        help_text=_("For example https://www.example.org"),
+    )
     signed_letter = forms.FileField(
         label=_("Signed letter (optional)"),
         help_text=_("PDF, DOCX or ODT, up to 10 MB."),
@@ -60,7 +67,6 @@ class LetterForm(forms.ModelForm):
             "motivation": _(
                 "Why does your organisation want to be part of this global initiative?"
             ),
-            "website": _("For example https://www.example.org"),
         }
 
     def __init__(self, *args, require_privacy=True, **kwargs):

@@ -1,11 +1,14 @@
 """The outbox: queued in the transition's transaction, sent once after commit,
 retried through an ESP outage, never sent twice."""
 
+import io
 from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from applications.models import Letter
 from notifications.models import OutboxMessage, OutboxStatus
@@ -108,3 +111,16 @@ def test_every_email_renders_in_every_language(event, audience, language, make_l
     assert "Cuidados &amp; Derechos" not in email["body_text"]
     assert f'lang="{language}"' in email["body_html"]
     assert "{{" not in email["body_text"] and "{%" not in email["body_text"]
+
+
+def test_flush_requeues_rows_whose_task_was_lost(make_letter, aws, run_worker, deliver):
+    make_letter("submitted", contact_email="lost@org.example.org")
+    DBTaskResult.objects.all().delete()  # the enqueue after commit was lost
+    run_worker()
+    assert aws.sent() == []
+
+    with deliver():
+        call_command("outbox_flush", stdout=io.StringIO())
+    recipients = [m["To"] for m in aws.sent()]
+    assert recipients.count("lost@org.example.org") == 1
+    assert not OutboxMessage.objects.exclude(status=OutboxStatus.SENT).exists()
