@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.template.defaultfilters import linebreaks, urlize
+from django.template.defaultfilters import linebreaks_filter, urlize
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -69,7 +69,7 @@ def render_email(*, event: str, audience: str, language: str, context: dict) -> 
         body_text = render_to_string(f"{folder}/body.txt", context).strip() + "\n"
         body_html = render_to_string(
             "notifications/email.html",
-            {**context, "subject": subject, "body_html": linebreaks(urlize(body_text))},
+            {**context, "subject": subject, "body_html": linebreaks_filter(urlize(body_text, autoescape=True))},
         )
     return {"subject": subject[:255], "body_text": body_text, "body_html": body_html}
 

@@ -110,6 +110,9 @@ def test_every_email_renders_in_every_language(event, audience, language, make_l
     assert "Cuidados & Derechos" in email["body_text"]
     assert "Cuidados &amp; Derechos" not in email["body_text"]
     assert f'lang="{language}"' in email["body_html"]
+    assert "<p>" in email["body_html"] and "&lt;p&gt;" not in email["body_html"]
+    assert "Cuidados &amp; Derechos" in email["body_html"]
+    assert "Cuidados &amp;amp; Derechos" not in email["body_html"]
     assert "{{" not in email["body_text"] and "{%" not in email["body_text"]
 
 
