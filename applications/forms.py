@@ -36,7 +36,7 @@ class LetterForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
     )
     website = forms.URLField(
-        label=_("website"),
+        label=_("Website"),
         required=False,
         assume_scheme="https",
         max_length=200,

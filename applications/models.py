@@ -15,6 +15,7 @@ from .choices import (
     Constituency,
     Language,
     LetterStatus,
+    PriorityArea,
     Recommendation,
 )
 
@@ -147,7 +148,11 @@ class Letter(ConcurrentTransitionMixin, models.Model):
         return f"{self.organisation_name} ({self.get_status_display()})"
 
     def get_absolute_url(self):
-        return reverse("admin:applications_letter_change", args=[self.pk])
+        return reverse("review:letter_detail", args=[self.pk])
+
+    def priority_area_labels(self) -> list[str]:
+        labels = dict(PriorityArea.choices)
+        return [str(labels.get(key, key)) for key in self.priority_areas]
 
     # Transitions only change the state; their side effects live in the services.
 

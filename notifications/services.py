@@ -69,7 +69,11 @@ def render_email(*, event: str, audience: str, language: str, context: dict) -> 
         body_text = render_to_string(f"{folder}/body.txt", context).strip() + "\n"
         body_html = render_to_string(
             "notifications/email.html",
-            {**context, "subject": subject, "body_html": linebreaks_filter(urlize(body_text, autoescape=True))},
+            {
+                **context,
+                "subject": subject,
+                "body_html": linebreaks_filter(urlize(body_text, autoescape=True)),
+            },
         )
     return {"subject": subject[:255], "body_text": body_text, "body_html": body_html}
 

@@ -91,7 +91,7 @@ def _walk_raw_messages(node):
 
 
 def subject_of(message) -> str:
-    return str(make_header(decode_header(message["Subject"])))
+    return str(make_header(decode_header(message["Subject"]))).strip()
 
 
 def text_of(message) -> str:
