@@ -10,6 +10,7 @@ from django_countries.fields import CountryField
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
+from . import matching
 from .choices import (
     AttachmentKind,
     Constituency,
@@ -53,6 +54,9 @@ class Organisation(models.Model):
     public_listing = models.BooleanField(_("listed in the public directory"), default=False)
     member_since = models.DateField(_("member since"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Matching keys (see applications.matching), kept in step by save().
+    name_key = models.CharField(max_length=200, blank=True, db_index=True, editable=False)
+    website_domain = models.CharField(max_length=200, blank=True, db_index=True, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -61,6 +65,13 @@ class Organisation(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.name_key = matching.name_key(self.name)
+        self.website_domain = matching.website_domain(self.website)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_key", "website_domain"}
+        super().save(*args, **kwargs)
 
 
 class Letter(ConcurrentTransitionMixin, models.Model):
@@ -134,6 +145,14 @@ class Letter(ConcurrentTransitionMixin, models.Model):
         Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="letters"
     )
 
+    # Matching keys (see applications.matching), kept in step by save(), and the
+    # number of other letters and members that share one of them.
+    name_key = models.CharField(max_length=200, blank=True, db_index=True, editable=False)
+    website_domain = models.CharField(max_length=200, blank=True, db_index=True, editable=False)
+    email_domain = models.CharField(max_length=200, blank=True, db_index=True, editable=False)
+    duplicate_count = models.PositiveSmallIntegerField(default=0, editable=False)
+    screening_checklist = models.JSONField(_("eligibility checklist"), default=dict, blank=True)
+
     class Meta:
         ordering = ["-submitted_at"]
         verbose_name = _("letter of interest")
@@ -147,8 +166,20 @@ class Letter(ConcurrentTransitionMixin, models.Model):
     def __str__(self):
         return f"{self.organisation_name} ({self.get_status_display()})"
 
+    def save(self, *args, **kwargs):
+        self.name_key = matching.name_key(self.organisation_name)
+        self.website_domain = matching.website_domain(self.website)
+        self.email_domain = matching.email_domain(self.contact_email)
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("review:letter_detail", args=[self.pk])
+
+    def content(self) -> dict:
+        """The applicant's fields as plain JSON values (for revisions and diffs)."""
+        data = {field: getattr(self, field) for field in LETTER_CONTENT_FIELDS}
+        data["country"] = str(self.country.code if self.country else "")
+        return data
 
     def priority_area_labels(self) -> list[str]:
         labels = dict(PriorityArea.choices)
@@ -253,3 +284,21 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+class LetterRevision(models.Model):
+    """What the applicant sent at each submission, to show what changed."""
+
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveSmallIntegerField()
+    data = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["letter", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["letter", "number"], name="unique_letter_revision")
+        ]
+
+    def __str__(self):
+        return f"{self.letter_id} #{self.number}"

@@ -28,7 +28,8 @@ from .exceptions import (
     StorageUnavailable,
     TransitionNotAllowed,
 )
-from .models import LETTER_CONTENT_FIELDS, Attachment, Letter, Organisation
+from .models import LETTER_CONTENT_FIELDS, Attachment, Letter, LetterRevision, Organisation
+from .selectors import letter_matches
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +87,13 @@ def _store_files(letter: Letter, files: Iterable[NewFile], stored: list[str]) ->
         )
 
 
+def _record_revision(letter: Letter) -> None:
+    """Snapshot what the applicant sent and count possible duplicates."""
+    LetterRevision.objects.create(letter=letter, number=letter.revision, data=letter.content())
+    letter.duplicate_count = len(letter_matches(letter))
+    Letter.objects.filter(pk=letter.pk).update(duplicate_count=letter.duplicate_count)
+
+
 def letter_submit(*, data: dict, files: Iterable[NewFile] = (), idempotency_key=None) -> Letter:
     """Create a letter from the public form and start its review.
 
@@ -114,6 +122,7 @@ def letter_submit(*, data: dict, files: Iterable[NewFile] = (), idempotency_key=
                 state=LetterStatus.SUBMITTED,
                 transition="submit",
             )
+            _record_revision(letter)
             _store_files(letter, files, stored)
             from review.services import letter_process_start
 
@@ -150,6 +159,7 @@ def letter_resubmit(*, letter: Letter, data: dict, files: Iterable[NewFile] = ()
             letter.resubmit(description=_("Resubmitted with changes"))
             letter.save()
             log = _last_log(letter)
+            _record_revision(letter)
             _store_files(letter, files, stored)
             from review.services import letter_process_resubmitted
 
@@ -162,7 +172,13 @@ def letter_resubmit(*, letter: Letter, data: dict, files: Iterable[NewFile] = ()
 
 
 def letter_screen(
-    *, letter: Letter, by, recommendation: str, note: str = "", message: str = ""
+    *,
+    letter: Letter,
+    by,
+    recommendation: str,
+    note: str = "",
+    message: str = "",
+    checklist: dict | None = None,
 ) -> Letter:
     """Record the secretariat's screening with a recommendation to the committee.
 
@@ -178,6 +194,7 @@ def letter_screen(
         _check(letter, letter.screen, by)
         letter.screened_by = by
         letter.recommendation = recommendation
+        letter.screening_checklist = checklist or {}
         letter.screening_note = note
         letter.message_to_applicant = message
         letter.screen(by=by, description=note)
@@ -186,7 +203,9 @@ def letter_screen(
     return letter
 
 
-def letter_request_changes(*, letter: Letter, by, message: str, note: str = "") -> Letter:
+def letter_request_changes(
+    *, letter: Letter, by, message: str, note: str = "", checklist: dict | None = None
+) -> Letter:
     """Send the letter back to the applicant with a message saying what to change.
 
     Before: the letter is ``submitted``; ``by`` may screen; ``message`` is not
@@ -199,6 +218,7 @@ def letter_request_changes(*, letter: Letter, by, message: str, note: str = "") 
         letter = _lock(letter)
         _check(letter, letter.request_changes, by)
         letter.screened_by = by
+        letter.screening_checklist = checklist or {}
         letter.screening_note = note
         letter.message_to_applicant = message
         letter.request_changes(by=by, description=note or message)

@@ -6,6 +6,15 @@ SCREEN_REJECT = "recommend_rejection"
 SCREEN_CHANGES = "request_changes"
 
 
+CHECKLIST = [
+    ("is_organisation", _("It is an organisation, not an individual")),
+    ("works_on_care", _("It works on care")),
+    ("constituency_correct", _("Its constituency is correct")),
+    ("not_a_member", _("It is not already a member")),
+    ("no_duplicate", _("It is not a duplicate of another letter")),
+]
+
+
 class ScreeningForm(forms.Form):
     outcome = forms.ChoiceField(
         label=_("Outcome of the screening"),
@@ -30,8 +39,29 @@ class ScreeningForm(forms.Form):
         max_length=5000,
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The checklist comes first on the page: it is what the outcome rests on.
+        checklist = {
+            name: forms.BooleanField(label=label, required=False) for name, label in CHECKLIST
+        }
+        self.fields = {**checklist, **self.fields}
+
+    def checklist(self) -> dict:
+        return {name: bool(self.cleaned_data.get(name)) for name, _label in CHECKLIST}
+
     def clean(self):
         data = super().clean()
+        if data.get("outcome") == SCREEN_APPROVE and not all(
+            data.get(name) for name, _label in CHECKLIST
+        ):
+            self.add_error(
+                "outcome",
+                _(
+                    "To recommend approval, tick every eligibility item; otherwise "
+                    "recommend rejection or ask the applicant for changes."
+                ),
+            )
         if (
             data.get("outcome") in (SCREEN_REJECT, SCREEN_CHANGES)
             and not (data.get("message") or "").strip()

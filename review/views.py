@@ -22,6 +22,13 @@ from .selectors import letter_outbox
 def letter_context(letter, user) -> dict:
     return {
         "letter": letter,
+        "matches": letter_selectors.letter_matches(letter),
+        "changes": letter_selectors.letter_changes(letter),
+        "checklist": [
+            (label, letter.screening_checklist.get(name)) for name, label in forms.CHECKLIST
+        ]
+        if letter.screening_checklist
+        else [],
         "history": letter_selectors.letter_history(letter),
         "attachments": letter.attachments.all(),
         "emails": letter_outbox(letter),
@@ -43,12 +50,12 @@ class LetterTaskView(generic.FormView):
         context["task"] = self.request.activation.task
         return context
 
-    def perform(self, data):
+    def perform(self, form):
         raise NotImplementedError
 
     def form_valid(self, form):
         try:
-            self.perform(form.cleaned_data)
+            self.perform(form)
         except DomainError as error:
             form.add_error(None, error.message)
             return self.form_invalid(form)
@@ -64,11 +71,15 @@ class ScreenView(LetterTaskView):
     def success_message(self):
         return _("Screening recorded for %(name)s.") % {"name": self.letter.organisation_name}
 
-    def perform(self, data):
-        user, letter = self.request.user, self.letter
+    def perform(self, form):
+        user, letter, data = self.request.user, self.letter, form.cleaned_data
         if data["outcome"] == forms.SCREEN_CHANGES:
             letter_services.letter_request_changes(
-                letter=letter, by=user, message=data["message"], note=data["note"]
+                letter=letter,
+                by=user,
+                message=data["message"],
+                note=data["note"],
+                checklist=form.checklist(),
             )
         else:
             letter_services.letter_screen(
@@ -79,6 +90,7 @@ class ScreenView(LetterTaskView):
                 else Recommendation.REJECT,
                 note=data["note"],
                 message=data["message"],
+                checklist=form.checklist(),
             )
 
 
@@ -89,12 +101,12 @@ class DecideView(LetterTaskView):
     def success_message(self):
         return _("Decision recorded for %(name)s.") % {"name": self.letter.organisation_name}
 
-    def perform(self, data):
+    def perform(self, form):
         letter_services.letter_decide(
             letter=self.letter,
             by=self.request.user,
-            approve=data["decision"] == "approve",
-            reason=data["reason"],
+            approve=form.cleaned_data["decision"] == "approve",
+            reason=form.cleaned_data["reason"],
         )
 
 
@@ -105,8 +117,10 @@ class OnboardView(LetterTaskView):
     def success_message(self):
         return _("%(name)s is now a member.") % {"name": self.letter.organisation_name}
 
-    def perform(self, data):
-        letter_services.letter_onboard(letter=self.letter, by=self.request.user, note=data["note"])
+    def perform(self, form):
+        letter_services.letter_onboard(
+            letter=self.letter, by=self.request.user, note=form.cleaned_data["note"]
+        )
 
 
 class StaffMixin(LoginRequiredMixin, PermissionRequiredMixin):

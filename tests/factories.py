@@ -75,3 +75,10 @@ def letter_in_state(state, *, reviewer, approver, **data):
     return complete(
         letter, "onboard", reviewer, lambda: services.letter_onboard(letter=letter, by=reviewer)
     )
+
+
+def checklist_ticked() -> dict:
+    """The screening form's eligibility checklist, every item ticked."""
+    from review.forms import CHECKLIST
+
+    return {name: "on" for name, _label in CHECKLIST}

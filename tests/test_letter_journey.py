@@ -14,7 +14,7 @@ from applications.models import Letter
 from review.services import letter_open_task
 
 from .conftest import subject_of, text_of
-from .factories import form_data
+from .factories import checklist_ticked, form_data
 from .files import pdf_bytes, upload
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +74,7 @@ def test_letter_goes_from_form_to_onboarding(
     with deliver():
         response = client.post(
             task_url(letter, "screen", "execute"),
-            {"outcome": "recommend_approval", "note": "Eligible, works on childcare."},
+            {"outcome": "recommend_approval", "note": "Eligible.", **checklist_ticked()},
         )
     assert response.status_code == 302, response.content.decode()[:2000]
     letter.refresh_from_db()

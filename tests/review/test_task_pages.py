@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from applications.models import Letter
 from review.services import letter_open_task
-from tests.factories import form_data
+from tests.factories import checklist_ticked, form_data
 from tests.files import pdf_bytes, upload
 
 pytestmark = pytest.mark.django_db
@@ -100,7 +100,7 @@ def test_completing_a_task_twice_changes_nothing_the_second_time(client, reviewe
     client.force_login(reviewer)
     client.post(url(letter, "screen", "assign"))
     execute = url(letter, "screen", "execute")
-    first = client.post(execute, {"outcome": "recommend_approval"})
+    first = client.post(execute, {"outcome": "recommend_approval", **checklist_ticked()})
     second = client.post(execute, {"outcome": "request_changes", "message": "x"})
     assert first.status_code == 302
     assert second.status_code == 403
@@ -114,7 +114,9 @@ def test_completing_a_task_assigned_to_someone_else_is_refused(
     client.force_login(reviewer)
     client.post(url(letter, "screen", "assign"))
     client.force_login(reviewer2)
-    response = client.post(url(letter, "screen", "execute"), {"outcome": "recommend_approval"})
+    response = client.post(
+        url(letter, "screen", "execute"), {"outcome": "recommend_approval", **checklist_ticked()}
+    )
     assert response.status_code == 403
     assert Letter.objects.get(pk=letter.pk).status == "submitted"
 
@@ -128,3 +130,84 @@ def test_staff_letter_pages_need_the_role(client, reviewer, make_letter):
     response = client.get(reverse("review:letter_detail", args=[letter.pk]))
     assert response.status_code == 200
     assert letter.organisation_name in response.content.decode()
+
+
+def test_recommending_approval_needs_the_whole_checklist(client, reviewer, make_letter):
+    letter = make_letter("submitted")
+    client.force_login(reviewer)
+    client.post(url(letter, "screen", "assign"))
+    ticks = checklist_ticked()
+    del ticks["no_duplicate"]
+    response = client.post(
+        url(letter, "screen", "execute"), {"outcome": "recommend_approval", **ticks}
+    )
+    assert response.status_code == 200
+    assert "tick every eligibility item" in response.content.decode()
+    assert Letter.objects.get(pk=letter.pk).status == "submitted"
+
+
+def test_checklist_is_recorded_with_the_screening(client, reviewer, make_letter):
+    letter = make_letter("submitted")
+    client.force_login(reviewer)
+    client.post(url(letter, "screen", "assign"))
+    client.post(
+        url(letter, "screen", "execute"),
+        {
+            "outcome": "recommend_rejection",
+            "message": "No trabaja en cuidados.",
+            "is_organisation": "on",
+        },
+    )
+    letter.refresh_from_db()
+    assert letter.status == "reviewed"
+    assert letter.recommendation == "reject"
+    assert letter.screening_checklist["is_organisation"] is True
+    assert letter.screening_checklist["works_on_care"] is False
+
+
+def test_possible_duplicates_are_shown_with_links(client, reviewer, make_letter):
+    first = make_letter(
+        "submitted",
+        organisation_name="Fundación Cuidar, A.C.",
+        website="https://cuidar.org",
+        contact_email="a@one.example.org",
+    )
+    second = make_letter(
+        "submitted",
+        organisation_name="FUNDACION CUIDAR AC",
+        website="https://www.other.org",
+        contact_email="b@gmail.com",
+    )
+    third = make_letter(
+        "submitted",
+        organisation_name="Otra",
+        website="https://www.cuidar.org/about",
+        contact_email="c@gmail.com",
+    )
+    second.refresh_from_db()
+    third.refresh_from_db()
+    assert second.duplicate_count == 1
+    assert third.duplicate_count == 1
+    client.force_login(reviewer)
+    html = client.get(reverse("review:letter_detail", args=[third.pk])).content.decode()
+    assert reverse("review:letter_detail", args=[first.pk]) in html
+    assert "same website" in html
+
+
+def test_resubmission_shows_what_changed(client, reviewer, make_letter):
+    from applications.links import status_token
+
+    letter = make_letter("changes_requested", motivation="Antes.")
+    data = form_data(
+        organisation_name=letter.organisation_name,
+        contact_email=letter.contact_email,
+        website=letter.website,
+        motivation="Después, con plan de trabajo.",
+    )
+    client.post(reverse("applications:letter_edit", args=[status_token(letter)]), data)
+    client.force_login(reviewer)
+    client.post(url(letter, "screen", "assign"))
+    html = client.get(url(letter, "screen", "execute")).content.decode()
+    assert "What changed in submission 2" in html
+    assert "<del>Antes.</del>" in html
+    assert "<ins>Después, con plan de trabajo.</ins>" in html
