@@ -3,6 +3,7 @@ letters in each state, and helpers to run the task worker and read sent mail."""
 
 import email
 import email.policy
+import importlib
 import os
 import socket
 from email.header import decode_header, make_header
@@ -10,7 +11,7 @@ from email.header import decode_header, make_header
 import boto3
 import pytest
 import requests
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 from django.core.management import call_command
 from moto.server import ThreadedMotoServer
 
@@ -141,8 +142,17 @@ def _real_parts(aws):
 
 
 @pytest.fixture
-def run_worker():
-    """Run the django-tasks database worker until the queue is empty."""
+def run_worker(monkeypatch):
+    """Run the django-tasks database worker until the queue is empty.
+
+    The worker calls close_old_connections() between tasks, which closes a
+    connection that is inside a transaction, i.e. the test's own. Django's test
+    client disconnects the same call from its request signals for that reason;
+    we do the same here, so the worker runs inside the test's transaction.
+    """
+    from django_tasks_db.management.commands import db_worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
 
     def run():
         call_command("db_worker", batch=True, no_startup_delay=True, interval=0, verbosity=0)
@@ -164,6 +174,23 @@ def deliver(django_capture_on_commit_callbacks, run_worker):
     return block
 
 
+@pytest.fixture
+def staff_groups(db):
+    """The Secretariat and Committee groups of the review/0002 data migration.
+
+    A transactional test (live server, PostgreSQL race) flushes the database,
+    groups included, so they are made again here from the migration's own list.
+    """
+    migration = importlib.import_module("review.migrations.0002_staff_groups")
+    for name, perms in migration.GROUP_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+
+
 def _staff(username, group, first_name):
     user = User.objects.create_user(
         username=username, password="pw-" + username, email=f"{username}@alliance.test"
@@ -175,22 +202,22 @@ def _staff(username, group, first_name):
 
 
 @pytest.fixture
-def reviewer(db):
+def reviewer(staff_groups):
     return _staff("reviewer", SECRETARIAT, "Sofía")
 
 
 @pytest.fixture
-def reviewer2(db):
+def reviewer2(staff_groups):
     return _staff("reviewer2", SECRETARIAT, "Lucía")
 
 
 @pytest.fixture
-def approver(db):
+def approver(staff_groups):
     return _staff("approver", COMMITTEE, "Amadou")
 
 
 @pytest.fixture
-def approver2(db):
+def approver2(staff_groups):
     return _staff("approver2", COMMITTEE, "Claire")
 
 

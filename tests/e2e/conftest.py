@@ -10,7 +10,6 @@ import os
 # Django refuses ORM calls made by fixtures and assertions in that thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-import importlib  # noqa: E402
 import shutil  # noqa: E402
 
 import pytest  # noqa: E402
@@ -37,28 +36,9 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(autouse=True)
-def _staff_groups(transactional_db):
-    """The staff groups of the review/0002 data migration, with their permissions.
-
-    Browser tests use the live server, so their database is flushed after each
-    test instead of rolled back: the groups made by the migration are gone for
-    every transactional test after the first. ``serialized_rollback`` cannot
-    bring them back once an earlier transactional test (e.g. the PostgreSQL
-    concurrency test) has flushed the database and post_migrate has recreated
-    the content types with new ids, so the groups are made again here, from the
-    migration's own list. Permissions and content types survive: the flush
-    recreates them.
-    """
-    from django.contrib.auth.models import Group, Permission
-
-    migration = importlib.import_module("review.migrations.0002_staff_groups")
-    for name, perms in migration.GROUP_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        for perm in perms:
-            app_label, codename = perm.split(".")
-            group.permissions.add(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
+def _staff_groups(transactional_db, staff_groups):
+    """Browser tests use the live server, so their database is flushed, not rolled
+    back; ``staff_groups`` makes the migration's groups again for each of them."""
 
 
 @pytest.fixture(scope="session")
