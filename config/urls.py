@@ -15,3 +15,4 @@ urlpatterns = [
     path("staff/letters/", include("review.urls")),
     path("review/", site.urls),
 ]
+handler403 = "review.views.permission_denied"

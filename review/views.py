@@ -188,3 +188,47 @@ class AttachmentDownloadView(StaffMixin, generic.View):
     def get(self, request, pk):
         attachment = get_object_or_404(Attachment, pk=pk)
         return attachment_response(attachment)
+
+
+def explain_denial(request) -> str:
+    """Say why a task page was refused, in words the reviewer can act on."""
+    from django.utils import formats, timezone
+    from viewflow.workflow.models import Task
+    from viewflow.workflow.status import STATUS
+
+    match = request.resolver_match
+    task_pk = match.kwargs.get("task_pk") if match else None
+    task = Task.objects.select_related("owner").filter(pk=task_pk).first() if task_pk else None
+    if task is None:
+        return ""
+    user = request.user
+    if task.status in (STATUS.DONE, STATUS.CANCELED):
+        when = formats.date_format(
+            timezone.localtime(task.finished or task.created), "DATETIME_FORMAT"
+        )
+        if task.status == STATUS.CANCELED:
+            return _("This task was cancelled on %(when)s.") % {"when": when}
+        who = task.owner.get_full_name() or task.owner.get_username() if task.owner else "—"
+        return _("This task was already completed by %(who)s on %(when)s.") % {
+            "who": who,
+            "when": when,
+        }
+    letter = Letter.objects.filter(process__pk=task.process_id).first()
+    if task.flow_task.name == "decide" and letter and letter.screened_by_id == user.pk:
+        return _(
+            "You screened this letter, so another committee member must decide it (four-eyes rule)."
+        )
+    if task.owner_id and task.owner_id != user.pk:
+        return _("This task is assigned to %(who)s.") % {
+            "who": task.owner.get_full_name() or task.owner.get_username()
+        }
+    if task.owner_permission and not user.has_perm(task.owner_permission):
+        return _("Your role does not include this task.")
+    return ""
+
+
+def permission_denied(request, exception=None):
+    from django.shortcuts import render
+
+    reason = explain_denial(request)
+    return render(request, "403.html", {"reason": reason}, status=403)

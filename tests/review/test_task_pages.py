@@ -69,7 +69,9 @@ def test_screener_cannot_take_or_complete_the_decision(client, reviewer, approve
     reviewer.groups.add(Group.objects.get(name="Committee"))
     letter = make_letter("reviewed")
     client.force_login(reviewer)
-    assert client.post(url(letter, "decide", "assign")).status_code == 403
+    refused = client.post(url(letter, "decide", "assign"))
+    assert refused.status_code == 403
+    assert "four-eyes rule" in refused.content.decode()
     client.force_login(approver)
     client.post(url(letter, "decide", "assign"))
     client.force_login(reviewer)
@@ -83,7 +85,9 @@ def test_user_without_the_group_gets_403_and_nothing_changes(client, make_letter
     outsider = User.objects.create_user("outsider", password="x")
     client.force_login(outsider)
     assert client.post(url(letter, "screen", "assign")).status_code == 403
-    assert client.get(url(letter, "screen", "execute")).status_code == 403
+    refused = client.get(url(letter, "screen", "execute"))
+    assert refused.status_code == 403
+    assert "Your role does not include this task" in refused.content.decode()
     assert Letter.objects.get(pk=letter.pk).status == "submitted"
 
 
@@ -104,6 +108,7 @@ def test_completing_a_task_twice_changes_nothing_the_second_time(client, reviewe
     second = client.post(execute, {"outcome": "request_changes", "message": "x"})
     assert first.status_code == 302
     assert second.status_code == 403
+    assert "already completed by Sofía" in second.content.decode()
     assert Letter.objects.get(pk=letter.pk).status == "reviewed"
 
 
@@ -118,6 +123,7 @@ def test_completing_a_task_assigned_to_someone_else_is_refused(
         url(letter, "screen", "execute"), {"outcome": "recommend_approval", **checklist_ticked()}
     )
     assert response.status_code == 403
+    assert "This task is assigned to Sofía" in response.content.decode()
     assert Letter.objects.get(pk=letter.pk).status == "submitted"
 
 
