@@ -190,3 +190,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# Review deadlines per task, in days: a task older than this is overdue, its
+# assignee (or group) is reminded once a day, and after twice the deadline the
+# group's lead is told too.
+REVIEW_DEADLINE_DAYS = {
+    "screen": env.int("SCREENING_DEADLINE_DAYS", default=10),
+    "decide": env.int("DECISION_DEADLINE_DAYS", default=14),
+    "onboard": env.int("ONBOARDING_DEADLINE_DAYS", default=14),
+}

@@ -1,5 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from applications.choices import Constituency, LetterStatus
 
 SCREEN_APPROVE = "recommend_approval"
 SCREEN_REJECT = "recommend_rejection"
@@ -108,3 +111,29 @@ class OnboardingForm(forms.Form):
     note = forms.CharField(
         label=_("Internal note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class InboxFilterForm(forms.Form):
+    q = forms.CharField(label=_("Organisation"), required=False, max_length=200)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any"))] + LetterStatus.choices
+    )
+    constituency = forms.ChoiceField(
+        label=_("Constituency"), required=False, choices=[("", _("Any"))] + Constituency.choices
+    )
+    country = forms.ChoiceField(label=_("Country"), required=False, choices=[])
+    open = forms.BooleanField(label=_("Only letters with an open task"), required=False)
+    overdue = forms.BooleanField(label=_("Only overdue tasks"), required=False)
+    sort = forms.ChoiceField(
+        label=_("Sort"),
+        required=False,
+        choices=[
+            ("oldest", _("Oldest first")),
+            ("newest", _("Newest first")),
+            ("name", _("By name")),
+        ],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", _("Any"))] + list(countries)

@@ -1,5 +1,103 @@
+"""Reads for the staff pages: the letter inbox with its open task and deadline."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import CharField, DateTimeField, IntegerField, OuterRef, Q, Subquery
+from django.utils import timezone
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from applications.models import Letter
 from notifications.selectors import outbox_for_object
+
+NODE_PREFIX = "review/flows.LetterFlow."
+ACTIVE = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
+STAFF_NODES = ("screen", "decide", "onboard")
 
 
 def letter_outbox(letter):
     return outbox_for_object(object_type="applications.letter", object_id=letter.pk)
+
+
+def deadline(node: str) -> timedelta:
+    return timedelta(days=settings.REVIEW_DEADLINE_DAYS[node])
+
+
+def overdue_q(prefix: str = "open_task_", *, factor: int = 1, now=None) -> Q:
+    """Letters whose open staff task is older than ``factor`` times its deadline."""
+    now = now or timezone.now()
+    query = Q(pk__in=[])
+    for node in STAFF_NODES:
+        query |= Q(
+            **{
+                f"{prefix}node": NODE_PREFIX + node,
+                f"{prefix}created__lt": now - factor * deadline(node),
+            }
+        )
+    return query
+
+
+def letters_with_open_task():
+    """Letters annotated with their open staff task (node, id, created, owner)."""
+    tasks = Task.objects.filter(
+        process__letterprocess__letter=OuterRef("pk"),
+        status__in=ACTIVE,
+        flow_task__in=[NODE_PREFIX + node for node in STAFF_NODES],
+    ).order_by("-pk")
+    return Letter.objects.annotate(
+        open_task_id=Subquery(tasks.values("pk")[:1], output_field=IntegerField()),
+        open_task_node=Subquery(tasks.values("flow_task")[:1], output_field=CharField()),
+        open_task_created=Subquery(tasks.values("created")[:1], output_field=DateTimeField()),
+        open_task_owner_id=Subquery(tasks.values("owner_id")[:1], output_field=IntegerField()),
+        open_task_process_id=Subquery(tasks.values("process_id")[:1], output_field=IntegerField()),
+    )
+
+
+SORTS = {
+    "oldest": ("submitted_at", "pk"),
+    "newest": ("-submitted_at", "-pk"),
+    "name": ("organisation_name", "pk"),
+}
+
+
+def inbox_letters(
+    *,
+    status: str = "",
+    constituency: str = "",
+    country: str = "",
+    overdue: bool = False,
+    open_only: bool = False,
+    query: str = "",
+    sort: str = "oldest",
+):
+    letters = letters_with_open_task()
+    if status:
+        letters = letters.filter(status=status)
+    if constituency:
+        letters = letters.filter(constituency=constituency)
+    if country:
+        letters = letters.filter(country=country)
+    if query:
+        letters = letters.filter(
+            Q(organisation_name__icontains=query) | Q(acronym__icontains=query)
+        )
+    if open_only:
+        letters = letters.filter(open_task_id__isnull=False)
+    if overdue:
+        letters = letters.filter(overdue_q())
+    return letters.order_by(*SORTS.get(sort, SORTS["oldest"]))
+
+
+def annotate_deadlines(letters, now=None) -> None:
+    """Set ``task_node``, ``due`` and ``is_overdue`` on each letter of a page."""
+    now = now or timezone.now()
+    for letter in letters:
+        node = (letter.open_task_node or "").removeprefix(NODE_PREFIX)
+        letter.task_node = node
+        if node in STAFF_NODES and letter.open_task_created:
+            letter.due = letter.open_task_created + deadline(node)
+            letter.is_overdue = letter.due < now
+        else:
+            letter.due = None
+            letter.is_overdue = False

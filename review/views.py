@@ -1,6 +1,7 @@
 """Task pages of the review flow and the staff pages around them."""
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.files.storage import storages
 from django.http import FileResponse, Http404
@@ -12,11 +13,14 @@ from django.views import generic
 from applications import selectors as letter_selectors
 from applications import services as letter_services
 from applications.choices import Recommendation
-from applications.exceptions import DomainError
+from applications.exceptions import DomainError, NotPermitted
 from applications.models import Attachment, Letter
 
 from . import forms
+from . import selectors as review_selectors
 from .selectors import letter_outbox
+
+User = get_user_model()
 
 
 def letter_context(letter, user) -> dict:
@@ -128,18 +132,61 @@ class StaffMixin(LoginRequiredMixin, PermissionRequiredMixin):
 
 
 class LetterListView(StaffMixin, generic.ListView):
+    """All letters with their open task: filters, search, sort, overdue, bulk assign."""
+
     template_name = "review/letter_list.html"
     paginate_by = 25
 
+    def get_filters(self):
+        return forms.InboxFilterForm(self.request.GET or None)
+
     def get_queryset(self):
-        queryset = Letter.objects.order_by("-submitted_at")
-        status = self.request.GET.get("status")
-        if status:
-            queryset = queryset.filter(status=status)
-        query = (self.request.GET.get("q") or "").strip()
-        if query:
-            queryset = queryset.filter(organisation_name__icontains=query)
-        return queryset
+        self.filters = self.get_filters()
+        data = self.filters.cleaned_data if self.filters.is_valid() else {}
+        return review_selectors.inbox_letters(
+            status=data.get("status") or "",
+            constituency=data.get("constituency") or "",
+            country=data.get("country") or "",
+            overdue=bool(data.get("overdue")),
+            open_only=bool(data.get("open")),
+            query=(data.get("q") or "").strip(),
+            sort=data.get("sort") or "oldest",
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        letters = context["object_list"]
+        review_selectors.annotate_deadlines(letters)
+        owners = User.objects.in_bulk({letter.open_task_owner_id for letter in letters} - {None})
+        for letter in letters:
+            letter.task_owner = owners.get(letter.open_task_owner_id)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(filters=self.filters, querystring=query.urlencode())
+        return context
+
+    def post(self, request, *args, **kwargs):
+        """Bulk assign: take the open tasks of the selected letters."""
+        from .services import letter_open_task, task_assign
+
+        ids = [int(pk) for pk in request.POST.getlist("letters") if pk.isdigit()]
+        taken, refused = 0, []
+        for letter in Letter.objects.filter(pk__in=ids).order_by("pk"):
+            task = letter_open_task(letter=letter)
+            try:
+                if task is None or task.flow_task.name not in review_selectors.STAFF_NODES:
+                    raise NotPermitted(_("no open task"))
+                task_assign(task=task, user=request.user)
+                taken += 1
+            except DomainError as error:
+                refused.append(f"{letter.organisation_name}: {error.message}")
+        if taken:
+            messages.success(request, _("%(n)d tasks assigned to you.") % {"n": taken})
+        for line in refused:
+            messages.warning(request, line)
+        if not ids:
+            messages.info(request, _("Select at least one letter."))
+        return redirect(request.get_full_path())
 
 
 class LetterDetailView(StaffMixin, generic.DetailView):
