@@ -25,6 +25,7 @@ from .models import OutboxMessage
 
 APPLICANT = "applicant"
 NEW_MEMBER = "new_member"
+STAFF = "staff"  # named users: reminders and escalations
 
 # Who hears of each event. The README's notification table mirrors this.
 EVENTS: dict[str, tuple[str, ...]] = {
@@ -37,6 +38,9 @@ EVENTS: dict[str, tuple[str, ...]] = {
     "letter_onboarded": (NEW_MEMBER,),
     "letter_withdrawn": (APPLICANT, SECRETARIAT),
     "letter_status_link": (APPLICANT,),
+    # Sent with notify_users to the people a task waits on.
+    "task_overdue": (),
+    "task_escalated": (),
 }
 
 
@@ -98,31 +102,57 @@ def notify(*, event: str, letter, log=None, nonce: str = "") -> list[OutboxMessa
     for the same event, letter, log and recipient adds nothing. Sends: nothing
     itself; a task per row is enqueued once the transaction commits.
     """
-    audiences = EVENTS[event]
-    context = letter_context(letter)
+    recipients = [
+        recipient for audience in EVENTS[event] for recipient in _recipients(audience, letter)
+    ]
+    return _queue(event=event, letter=letter, recipients=recipients, log=log, nonce=nonce)
+
+
+def notify_users(
+    *, event: str, letter, users, nonce: str, context: dict | None = None
+) -> list[OutboxMessage]:
+    """Queue a staff email about ``letter`` to the given users (reminders, escalations).
+
+    ``nonce`` makes the email unique: the same event, letter, nonce and user is
+    queued once however often this is called.
+    """
+    recipients = [
+        Recipient(user.email, settings.STAFF_LANGUAGE, STAFF) for user in users if user.email
+    ]
+    return _queue(
+        event=event,
+        letter=letter,
+        recipients=recipients,
+        log=None,
+        nonce=nonce,
+        extra=context or {},
+    )
+
+
+def _queue(*, event, letter, recipients, log, nonce, extra=None) -> list[OutboxMessage]:
+    context = {**letter_context(letter), **(extra or {})}
     queued = []
-    for audience in audiences:
-        for recipient in _recipients(audience, letter):
-            key = f"{event}:letter:{letter.pk}:{log.pk if log else nonce}:{recipient.email}"
-            rendered = render_email(
-                event=event, audience=audience, language=recipient.language, context=context
-            )
-            try:
-                with transaction.atomic():
-                    message = OutboxMessage.objects.create(
-                        key=key[:255],
-                        event=event,
-                        audience=audience,
-                        object_type="applications.letter",
-                        object_id=letter.pk,
-                        log_id=log.pk if log else None,
-                        recipient=recipient.email,
-                        language=recipient.language,
-                        **rendered,
-                    )
-            except IntegrityError:
-                continue  # already queued for this transition and recipient
-            queued.append(message)
+    for recipient in recipients:
+        key = f"{event}:letter:{letter.pk}:{log.pk if log else nonce}:{recipient.email}"
+        rendered = render_email(
+            event=event, audience=recipient.audience, language=recipient.language, context=context
+        )
+        try:
+            with transaction.atomic():
+                message = OutboxMessage.objects.create(
+                    key=key[:255],
+                    event=event,
+                    audience=recipient.audience,
+                    object_type="applications.letter",
+                    object_id=letter.pk,
+                    log_id=log.pk if log else None,
+                    recipient=recipient.email,
+                    language=recipient.language,
+                    **rendered,
+                )
+        except IntegrityError:
+            continue  # already queued for this transition and recipient
+        queued.append(message)
     for message in queued:
         transaction.on_commit(lambda pk=message.pk: enqueue_send(pk))
     return queued

@@ -18,3 +18,37 @@ class LetterProcess(Process):
 
     def __str__(self):
         return str(self.letter.organisation_name)
+
+
+class GroupLead(models.Model):
+    """The person told when a task of the group waits more than twice its deadline."""
+
+    group = models.OneToOneField("auth.Group", on_delete=models.CASCADE, related_name="lead")
+    user = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("group lead")
+        verbose_name_plural = _("group leads")
+
+    def __str__(self):
+        return f"{self.group}: {self.user}"
+
+
+class TaskReminder(models.Model):
+    """A reminder or escalation sent for a task; at most one of a kind per task and day."""
+
+    REMINDER = "reminder"
+    ESCALATION = "escalation"
+
+    task = models.ForeignKey("viewflow.Task", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20)
+    day = models.DateField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["task", "kind", "day"], name="one_reminder_a_day")
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.task_id} {self.day}"
