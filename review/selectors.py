@@ -24,15 +24,25 @@ def deadline(node: str) -> timedelta:
     return timedelta(days=settings.REVIEW_DEADLINE_DAYS[node])
 
 
-def overdue_q(prefix: str = "open_task_", *, factor: int = 1, now=None) -> Q:
-    """Letters whose open staff task is older than ``factor`` times its deadline."""
+def overdue_q(
+    *,
+    node_field: str = "open_task_node",
+    created_field: str = "open_task_created",
+    factor: int = 1,
+    now=None,
+) -> Q:
+    """Rows whose open staff task is older than ``factor`` times its deadline.
+
+    The defaults filter letters from ``letters_with_open_task``; pass
+    ``node_field="flow_task", created_field="created"`` to filter tasks.
+    """
     now = now or timezone.now()
     query = Q(pk__in=[])
     for node in STAFF_NODES:
         query |= Q(
             **{
-                f"{prefix}node": NODE_PREFIX + node,
-                f"{prefix}created__lt": now - factor * deadline(node),
+                node_field: NODE_PREFIX + node,
+                f"{created_field}__lt": now - factor * deadline(node),
             }
         )
     return query

@@ -5,10 +5,17 @@ from viewflow.urls import Site
 from viewflow.workflow.flow import FlowAppViewset
 
 from .flows import LetterFlow
+from .task_lists import LetterInboxView, LetterQueueView
+
+
+class LetterFlowViewset(FlowAppViewset):
+    inbox_view_class = LetterInboxView
+    queue_view_class = LetterQueueView
+
 
 site = Site(
     title=_("Alliance for Care: review"),
     viewsets=[
-        FlowAppViewset(LetterFlow, icon="mail", title=_("Letters of interest")),
+        LetterFlowViewset(LetterFlow, icon="mail", title=_("Letters of interest")),
     ],
 )

@@ -7,7 +7,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from review.services import letter_open_task
+from review.services import letter_open_task, task_assign
 
 pytestmark = pytest.mark.django_db
 
@@ -99,3 +99,48 @@ def test_bulk_assign_takes_what_the_user_may_take(client, reviewer, make_letter)
     html = response.content.decode()
     assert "2 tasks assigned to you." in html
     assert decision.organisation_name in html
+
+
+@pytest.mark.parametrize("page", ["letter:queue", "letter:inbox"])
+def test_task_lists_use_constant_queries_and_show_the_letter(
+    page, client, reviewer, make_letter, django_assert_num_queries
+):
+    letters = []
+
+    def add(n):
+        for _ in range(n):
+            letter = make_letter("submitted", constituency="youth", country="KE")
+            letters.append(letter)
+            if page == "letter:inbox":
+                task_assign(task=letter_open_task(letter=letter), user=reviewer)
+
+    add(2)
+    client.force_login(reviewer)
+    url = reverse(page)
+    client.get(url)
+    with django_assert_num_queries(11):
+        client.get(url)
+    add(6)
+    with django_assert_num_queries(11):
+        response = client.get(url)
+    html = response.content.decode()
+    for letter in letters:
+        assert f">{letter.organisation_name}<" in html
+    assert "Kenya" in html
+
+
+def test_queue_filters_by_letter_fields(client, reviewer, make_letter, settings):
+    make_letter("submitted", organisation_name="Joven", constituency="youth")
+    with time_machine.travel(
+        timezone.now() - timedelta(days=settings.REVIEW_DEADLINE_DAYS["screen"] + 1)
+    ):
+        make_letter("submitted", organisation_name="Sindicato", constituency="trade_union")
+    client.force_login(reviewer)
+    url = reverse("letter:queue")
+    youth = client.get(url, {"constituency": "youth"}).content.decode()
+    assert "Joven" in youth and "Sindicato" not in youth
+    overdue = client.get(url, {"overdue": "true"}).content.decode()
+    assert "Sindicato" in overdue and "Joven" not in overdue
+    assert "Overdue" in overdue
+    by_name = client.get(url, {"organisation": "joven"}).content.decode()
+    assert "Joven" in by_name and "Sindicato" not in by_name
