@@ -1,5 +1,7 @@
 """Task pages of the review flow and the staff pages around them."""
 
+import copy
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
@@ -57,7 +59,15 @@ class LetterTaskView(generic.FormView):
     def perform(self, form):
         raise NotImplementedError
 
+    def preview_event(self, form) -> tuple[str, dict] | None:
+        """The applicant email this completion would send: (event, changed letter fields)."""
+        return None
+
     def form_valid(self, form):
+        if "preview" in self.request.POST:
+            return self.render_to_response(
+                self.get_context_data(form=form, preview=self.render_preview(form))
+            )
         try:
             self.perform(form)
         except DomainError as error:
@@ -67,9 +77,37 @@ class LetterTaskView(generic.FormView):
         messages.success(self.request, self.success_message)
         return redirect(reverse("review:letter_detail", args=[self.letter.pk]))
 
+    def render_preview(self, form) -> dict | None:
+        """Render the applicant's email from the typed form, exactly as it would go out."""
+        from notifications.services import letter_context as email_context
+        from notifications.services import render_email
+
+        found = self.preview_event(form)
+        if found is None:
+            return None
+        event, changes = found
+        letter = copy.copy(self.letter)
+        for field, value in changes.items():
+            setattr(letter, field, value)
+        return render_email(
+            event=event,
+            audience="applicant",
+            language=letter.language,
+            context=email_context(letter),
+        )
+
 
 class ScreenView(LetterTaskView):
     form_class = forms.ScreeningForm
+
+    def preview_event(self, form):
+        data = form.cleaned_data
+        event = (
+            "letter_changes_requested"
+            if data["outcome"] == forms.SCREEN_CHANGES
+            else "letter_reviewed"
+        )
+        return event, {"message_to_applicant": data["message"]}
 
     @property
     def success_message(self):
@@ -100,6 +138,11 @@ class ScreenView(LetterTaskView):
 
 class DecideView(LetterTaskView):
     form_class = forms.DecisionForm
+
+    def preview_event(self, form):
+        data = form.cleaned_data
+        event = "letter_approved" if data["decision"] == "approve" else "letter_rejected"
+        return event, {"decision_reason": data["reason"]}
 
     @property
     def success_message(self):

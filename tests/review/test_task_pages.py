@@ -217,3 +217,28 @@ def test_resubmission_shows_what_changed(client, reviewer, make_letter):
     assert "What changed in submission 2" in html
     assert "<del>Antes.</del>" in html
     assert "<ins>Después, con plan de trabajo.</ins>" in html
+
+
+def test_preview_shows_the_exact_email_and_changes_nothing(client, reviewer, make_letter):
+    from notifications.models import OutboxMessage
+
+    letter = make_letter("submitted", language="fr")
+    client.force_login(reviewer)
+    client.post(url(letter, "screen", "assign"))
+    execute = url(letter, "screen", "execute")
+    form = {"outcome": "request_changes", "message": "Merci d'ajouter votre plan de travail."}
+    before = OutboxMessage.objects.count()
+    response = client.post(execute, {**form, "preview": "1"})
+    assert response.status_code == 200
+    preview = response.context["preview"]
+    assert "Merci d'ajouter votre plan de travail." in preview["body_text"]
+    assert Letter.objects.get(pk=letter.pk).status == "submitted"
+    assert OutboxMessage.objects.count() == before
+
+    client.post(execute, form)
+    sent = OutboxMessage.objects.get(event="letter_changes_requested")
+    assert (sent.subject, sent.body_text, sent.body_html) == (
+        preview["subject"],
+        preview["body_text"],
+        preview["body_html"],
+    )
