@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test lint format install chromium
+.PHONY: help run test lint format install system-deps
 
 help: ## Show this help
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -21,10 +21,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## Create .venv and install the pinned dependencies
 
-chromium: ## Install Debian's Chromium for the browser tests, if missing
-	@command -v chromium >/dev/null || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
-	  else echo "Chromium is missing: run 'sudo apt-get install -y chromium'"; exit 1; fi; }
+system-deps: ## Install Debian's Chromium (browser tests) and gettext (catalogue checks), if missing
+	@missing=""; command -v chromium >/dev/null || missing="$$missing chromium"; \
+	  command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	  if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; \
+	    else echo "Missing:$$missing. Run: sudo apt-get install -y$$missing"; exit 1; fi; fi
 
 run: install ## Migrate, load demo data and serve on http://127.0.0.1:8000 with the task worker
 	$(PY) manage.py migrate --noinput
@@ -35,7 +37,7 @@ run: install ## Migrate, load demo data and serve on http://127.0.0.1:8000 with 
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  DJANGO_DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
 
-test: install chromium ## Run the whole test suite (SQLite, or DATABASE_URL if set)
+test: install system-deps ## Run the whole test suite (SQLite, or DATABASE_URL if set)
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install ## Check style with ruff
