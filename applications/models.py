@@ -11,6 +11,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
 from . import matching
+from .regions import Region, region_for
 from .choices import (
     AttachmentKind,
     Constituency,
@@ -46,6 +47,9 @@ class Organisation(models.Model):
     acronym = models.CharField(_("acronym"), max_length=30, blank=True)
     constituency = models.CharField(_("constituency"), max_length=40, choices=Constituency)
     country = CountryField(_("country"))
+    region = models.CharField(
+        _("region"), max_length=30, choices=Region, blank=True, db_index=True, editable=False
+    )
     website = models.URLField(_("website"), blank=True)
     description = models.TextField(_("description"), blank=True)
     contact_email = models.EmailField(_("contact email"))
@@ -57,6 +61,8 @@ class Organisation(models.Model):
     # Matching keys (see applications.matching), kept in step by save().
     name_key = models.CharField(max_length=200, blank=True, db_index=True, editable=False)
     website_domain = models.CharField(max_length=200, blank=True, db_index=True, editable=False)
+    # Stable key of a member imported from the old roll, so a re-import updates it.
+    import_key = models.CharField(max_length=100, unique=True, null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -69,8 +75,14 @@ class Organisation(models.Model):
     def save(self, *args, **kwargs):
         self.name_key = matching.name_key(self.name)
         self.website_domain = matching.website_domain(self.website)
+        self.region = region_for(self.country.code if self.country else "")
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "name_key", "website_domain"}
+            kwargs["update_fields"] = {
+                *kwargs["update_fields"],
+                "name_key",
+                "website_domain",
+                "region",
+            }
         super().save(*args, **kwargs)
 
 
