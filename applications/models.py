@@ -11,7 +11,6 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
 from . import matching
-from .regions import Region, region_for
 from .choices import (
     AttachmentKind,
     Constituency,
@@ -20,6 +19,7 @@ from .choices import (
     PriorityArea,
     Recommendation,
 )
+from .regions import Region, region_for
 
 # The fields an applicant writes, in the order the form and the history show them.
 LETTER_CONTENT_FIELDS = (
