@@ -144,3 +144,24 @@ class WithdrawForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class DirectoryFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search by name"), required=False, max_length=200)
+    constituency = forms.ChoiceField(label=_("Constituency"), required=False)
+    region = forms.ChoiceField(label=_("Region"), required=False)
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    priority_area = forms.ChoiceField(label=_("Priority area"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from django_countries import countries
+
+        from .choices import Constituency
+        from .regions import Region
+
+        super().__init__(*args, **kwargs)
+        anything = [("", _("Any"))]
+        self.fields["constituency"].choices = anything + Constituency.choices
+        self.fields["region"].choices = anything + Region.choices
+        self.fields["country"].choices = anything + list(countries)
+        self.fields["priority_area"].choices = anything + PriorityArea.choices

@@ -2,11 +2,11 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm_log.models import StateLog
 
-from .choices import LetterStatus
+from .choices import Constituency, LetterStatus
 from .models import LETTER_CONTENT_FIELDS, Attachment, Letter, Organisation
 
 # What an applicant reads for each state: plain words, no internal jargon.
@@ -44,8 +44,37 @@ def letters_for_email(email: str):
 def directory_members():
     """Member organisations that agreed to be listed, for the public directory."""
     return Organisation.objects.filter(public_listing=True, member_since__isnull=False).order_by(
-        "name"
+        "name", "pk"
     )
+
+
+def directory_search(*, query="", constituency="", region="", country="", priority_area=""):
+    members = directory_members()
+    if query:
+        members = members.filter(Q(name__icontains=query) | Q(acronym__icontains=query))
+    if constituency:
+        members = members.filter(constituency=constituency)
+    if region:
+        members = members.filter(region=region)
+    if country:
+        members = members.filter(country=country)
+    if priority_area:
+        # JSON containment is not portable to SQLite; the list is small and
+        # stored as a JSON array of keys, so match the quoted key.
+        members = members.filter(priority_areas__icontains=f'"{priority_area}"')
+    return members
+
+
+def directory_counts() -> list[tuple[str, int]]:
+    """Listed members per constituency, in the order of the constituency list."""
+    counts = dict(
+        directory_members()
+        .order_by()
+        .values_list("constituency")
+        .annotate(total=Count("pk"))
+        .values_list("constituency", "total")
+    )
+    return [(label, counts.get(key, 0)) for key, label in Constituency.choices]
 
 
 @dataclass(frozen=True)

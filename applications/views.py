@@ -1,6 +1,7 @@
 """Public pages: home, the letter form, the status page behind a signed link, the directory."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,7 +14,7 @@ from notifications.services import notify
 from . import selectors, services
 from .choices import LetterStatus
 from .exceptions import DomainError
-from .forms import LetterForm, StatusLinkRequestForm, WithdrawForm
+from .forms import DirectoryFilterForm, LetterForm, StatusLinkRequestForm, WithdrawForm
 from .links import LinkExpired, LinkInvalid, letter_public_id_from_token, status_path
 
 
@@ -185,5 +186,30 @@ def status_link_request(request):
 
 
 def directory(request):
-    members = selectors.directory_members()
-    return render(request, "applications/directory.html", {"members": members})
+    form = DirectoryFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    members = selectors.directory_search(
+        query=(data.get("q") or "").strip(),
+        constituency=data.get("constituency") or "",
+        region=data.get("region") or "",
+        country=data.get("country") or "",
+        priority_area=data.get("priority_area") or "",
+    )
+    page = Paginator(members, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "applications/directory.html",
+        {
+            "form": form,
+            "page": page,
+            "counts": selectors.directory_counts(),
+            "querystring": query.urlencode(),
+        },
+    )
+
+
+def member_detail(request, pk):
+    member = get_object_or_404(selectors.directory_members(), pk=pk)
+    return render(request, "applications/member_detail.html", {"member": member})

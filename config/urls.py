@@ -8,6 +8,7 @@ from review.site import site
 urlpatterns = [
     path("", application_views.home, name="home"),
     path("members/", application_views.directory, name="directory"),
+    path("members/<int:pk>/", application_views.member_detail, name="member_detail"),
     path("", include("applications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", AuthViewset(with_profile_view=False).urls),

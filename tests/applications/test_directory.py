@@ -1,0 +1,81 @@
+"""The public member directory: only consenting members, filters, counts, member pages."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from applications.models import Organisation
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("directory")
+
+
+def member(name, **fields):
+    values = {
+        "constituency": "civil_society",
+        "country": "MX",
+        "contact_email": "x@example.org",
+        "language": "es",
+        "public_listing": True,
+        "member_since": timezone.localdate(),
+        "priority_areas": ["knowledge_data"],
+        **fields,
+    }
+    return Organisation.objects.create(name=name, **values)
+
+
+def listed(response):
+    return [m.name for m in response.context["page"].object_list]
+
+
+def test_only_consenting_members_are_listed(client):
+    member("Visible")
+    member("Hidden", public_listing=False)
+    member("Not yet a member", member_since=None)
+    assert listed(client.get(URL)) == ["Visible"]
+    assert (
+        client.get(
+            reverse("member_detail", args=[Organisation.objects.get(name="Hidden").pk])
+        ).status_code
+        == 404
+    )
+
+
+def test_filters_search_and_counts(client):
+    member(
+        "Sindicato Sur", constituency="trade_union", country="AR", priority_areas=["communication"]
+    )
+    member("Red Kenia", constituency="youth", country="KE")
+    member("Université du Soin", constituency="academia", country="FR", acronym="UDS")
+    assert listed(client.get(URL, {"region": "africa"})) == ["Red Kenia"]
+    assert listed(client.get(URL, {"constituency": "trade_union"})) == ["Sindicato Sur"]
+    assert listed(client.get(URL, {"country": "FR"})) == ["Université du Soin"]
+    assert listed(client.get(URL, {"priority_area": "communication"})) == ["Sindicato Sur"]
+    assert listed(client.get(URL, {"q": "uds"})) == ["Université du Soin"]
+    response = client.get(URL, {"q": "nada"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert "No member matches these filters." in response.content.decode()
+    counts = dict(client.get(URL).context["counts"])
+    assert counts["Trade union"] == 1 and counts["Youth organisation"] == 1
+    assert counts["Private sector"] == 0
+
+
+def test_member_page(client):
+    org = member("Ciudad Cuidadora", website="https://ciudad.example.org", description="Cuidamos.")
+    html = client.get(reverse("member_detail", args=[org.pk])).content.decode()
+    assert (
+        "Ciudad Cuidadora" in html and "Cuidamos." in html and "https://ciudad.example.org" in html
+    )
+
+
+def test_directory_queries_do_not_grow_with_members(client, django_assert_num_queries):
+    for i in range(3):
+        member(f"Miembro {i}")
+    client.get(URL)
+    with django_assert_num_queries(3):
+        client.get(URL)
+    for i in range(60):
+        member(f"Otro {i:02d}")
+    with django_assert_num_queries(3):
+        response = client.get(URL, {"page": 2})
+    assert len(listed(response)) == 13
