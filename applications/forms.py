@@ -153,7 +153,7 @@ class DirectoryFilterForm(forms.Form):
     country = forms.ChoiceField(label=_("Country"), required=False)
     priority_area = forms.ChoiceField(label=_("Priority area"), required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, country_codes=(), **kwargs):
         from django_countries import countries
 
         from .choices import Constituency
@@ -163,5 +163,10 @@ class DirectoryFilterForm(forms.Form):
         anything = [("", _("Any"))]
         self.fields["constituency"].choices = anything + Constituency.choices
         self.fields["region"].choices = anything + Region.choices
-        self.fields["country"].choices = anything + list(countries)
+        # Only the countries that have listed members: a shorter list to read,
+        # and a page that does not render 250 options on every request.
+        codes = set(country_codes)
+        self.fields["country"].choices = anything + [
+            (code, name) for code, name in countries if code in codes
+        ]
         self.fields["priority_area"].choices = anything + PriorityArea.choices

@@ -58,6 +58,8 @@ class Organisation(models.Model):
     public_listing = models.BooleanField(_("listed in the public directory"), default=False)
     member_since = models.DateField(_("member since"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Any change moves it, which renews the cached directory pages.
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
     # Matching keys (see applications.matching), kept in step by save().
     name_key = models.CharField(max_length=200, blank=True, db_index=True, editable=False)
     website_domain = models.CharField(max_length=200, blank=True, db_index=True, editable=False)
@@ -82,6 +84,7 @@ class Organisation(models.Model):
                 "name_key",
                 "website_domain",
                 "region",
+                "updated_at",
             }
         super().save(*args, **kwargs)
 

@@ -65,6 +65,10 @@ def directory_search(*, query="", constituency="", region="", country="", priori
     return members
 
 
+def directory_country_codes() -> list[str]:
+    return list(directory_members().order_by().values_list("country", flat=True).distinct())
+
+
 def directory_counts() -> list[tuple[str, int]]:
     """Listed members per constituency, in the order of the constituency list."""
     counts = dict(

@@ -1,11 +1,17 @@
 """Public pages: home, the letter form, the status page behind a signed link, the directory."""
 
+import hashlib
+
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Count, Max
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -16,6 +22,7 @@ from .choices import LetterStatus
 from .exceptions import DomainError
 from .forms import DirectoryFilterForm, LetterForm, StatusLinkRequestForm, WithdrawForm
 from .links import LinkExpired, LinkInvalid, letter_public_id_from_token, status_path
+from .models import Organisation
 
 
 def home(request):
@@ -185,8 +192,32 @@ def status_link_request(request):
     return render(request, "applications/status_link_request.html", {"form": form})
 
 
+DIRECTORY_CACHE_SECONDS = 600
+
+
 def directory(request):
-    form = DirectoryFilterForm(request.GET or None)
+    """The public directory. Anonymous visitors get a page cached per language and
+    query until any organisation changes (its stamp is one cheap query)."""
+    cacheable = not request.user.is_authenticated and not len(messages.get_messages(request))
+    if not cacheable:
+        return _render_directory(request)
+    stamp = Organisation.objects.aggregate(n=Count("pk"), last=Max("updated_at"))
+    raw = f"{get_language()}|{request.GET.urlencode()}|{stamp['n']}|{stamp['last']}"
+    key = "directory:" + hashlib.sha256(raw.encode()).hexdigest()
+    html = cache.get(key)
+    if html is None:
+        response = _render_directory(request)
+        if response.status_code != 200:
+            return response
+        html = response.content.decode()
+        cache.set(key, html, DIRECTORY_CACHE_SECONDS)
+    return HttpResponse(html)
+
+
+def _render_directory(request):
+    form = DirectoryFilterForm(
+        request.GET or None, country_codes=selectors.directory_country_codes()
+    )
     data = form.cleaned_data if form.is_valid() else {}
     members = selectors.directory_search(
         query=(data.get("q") or "").strip(),

@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 from viewflow.contrib.auth import AuthViewset
 
 from applications import views as application_views
@@ -10,7 +12,9 @@ urlpatterns = [
     path("members/", application_views.directory, name="directory"),
     path("members/<int:pk>/", application_views.member_detail, name="member_detail"),
     path("", include("applications.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switch changes a preference cookie only; exempt from CSRF so
+    # that cached public pages need no per-visitor token.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("accounts/", AuthViewset(with_profile_view=False).urls),
     path("admin/", admin.site.urls),
     path("staff/letters/", include("review.urls")),

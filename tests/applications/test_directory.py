@@ -1,12 +1,18 @@
 """The public member directory: only consenting members, filters, counts, member pages."""
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
 from applications.models import Organisation
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()
 
 URL = reverse("directory")
 
@@ -72,10 +78,35 @@ def test_directory_queries_do_not_grow_with_members(client, django_assert_num_qu
     for i in range(3):
         member(f"Miembro {i}")
     client.get(URL)
-    with django_assert_num_queries(3):
+    cache.clear()
+    with django_assert_num_queries(5):
+        client.get(URL)
+    with django_assert_num_queries(1):  # served from the cache: only the freshness stamp
         client.get(URL)
     for i in range(60):
         member(f"Otro {i:02d}")
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(5):
         response = client.get(URL, {"page": 2})
     assert len(listed(response)) == 13
+
+
+def test_cached_directory_follows_changes_and_language(client):
+    org = member("Primera")
+    assert listed(client.get(URL)) == ["Primera"]
+    cached = client.get(URL).content.decode()
+    assert "Primera" in cached
+    org.name = "Renombrada"
+    org.save()
+    assert "Renombrada" in client.get(URL).content.decode()
+    member("Oculta", public_listing=False).delete()
+    spanish = client.get(URL, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    english = client.get(URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'lang="es"' in spanish and 'lang="en"' in english
+
+
+def test_language_switch_works_from_a_cached_page(client):
+    member("Primera")
+    client.get(URL)
+    response = client.post(reverse("set_language"), {"language": "fr", "next": URL})
+    assert response.status_code == 302
+    assert 'lang="fr"' in client.get(URL).content.decode()
