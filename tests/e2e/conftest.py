@@ -29,7 +29,7 @@ TIMEOUT_MS = 15_000
 
 def pytest_collection_modifyitems(items):
     if shutil.which(CHROMIUM) is None:
-        skip = pytest.mark.skip(reason=f"{CHROMIUM} not found: run `make chromium`")
+        skip = pytest.mark.skip(reason=f"{CHROMIUM} not found: run `make system-deps`")
         for item in items:
             if item.get_closest_marker("e2e"):
                 item.add_marker(skip)
