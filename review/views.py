@@ -322,3 +322,17 @@ def permission_denied(request, exception=None):
 
     reason = explain_denial(request)
     return render(request, "403.html", {"reason": reason}, status=403)
+
+
+class LettersExportView(StaffMixin, generic.View):
+    def get(self, request):
+        from .exports import letters_csv
+
+        return letters_csv()
+
+
+class MembersExportView(StaffMixin, generic.View):
+    def get(self, request):
+        from .exports import members_csv
+
+        return members_csv()
