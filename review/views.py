@@ -336,3 +336,23 @@ class MembersExportView(StaffMixin, generic.View):
         from .exports import members_csv
 
         return members_csv()
+
+
+class DashboardView(StaffMixin, generic.TemplateView):
+    template_name = "review/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        from .dashboard import dashboard_figures
+
+        context = super().get_context_data(**kwargs)
+        context.update(
+            dashboard_figures(
+                {
+                    "funnel": _("Letters by state"),
+                    "constituency": _("Letters by constituency"),
+                    "region": _("Letters by region"),
+                    "no_region": _("Other"),
+                }
+            )
+        )
+        return context
