@@ -155,6 +155,7 @@ class Letter(ConcurrentTransitionMixin, models.Model):
     decision_reason = models.TextField(_("reason for the decision"), blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     onboarded_at = models.DateTimeField(null=True, blank=True)
+    anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     organisation = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="letters"

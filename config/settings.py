@@ -177,6 +177,8 @@ TASKS = {
 
 # How long a status link in an applicant's email stays valid.
 STATUS_LINK_MAX_AGE_DAYS = env.int("STATUS_LINK_MAX_AGE_DAYS", default=180)
+# Rejected and withdrawn letters are anonymised this many months after they closed.
+RETENTION_MONTHS = env.int("RETENTION_MONTHS", default=12)
 
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

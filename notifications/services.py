@@ -165,3 +165,14 @@ def enqueue_send(message_pk: int, run_after=None) -> None:
     if run_after is not None:
         task = task.using(run_after=run_after)
     task.enqueue(message_pk)
+
+
+def outbox_forget(*, object_type: str, object_id: int) -> int:
+    """Erase the personal data of the emails about one object (retention).
+
+    The rows stay, with event, status and dates, for the statistics and the
+    audit; recipient, subject and bodies are blanked.
+    """
+    return OutboxMessage.objects.filter(object_type=object_type, object_id=object_id).update(
+        recipient="erased@invalid.example", subject="", body_text="", body_html=""
+    )

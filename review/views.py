@@ -356,3 +356,19 @@ class DashboardView(StaffMixin, generic.TemplateView):
             )
         )
         return context
+
+
+class ApplicantDataExportView(StaffMixin, generic.View):
+    """Everything held about the applicant of one letter, as a JSON download."""
+
+    def get(self, request, pk):
+        from django.http import HttpResponse
+
+        from applications.retention import applicant_data_export
+
+        letter = get_object_or_404(Letter, pk=pk)
+        response = HttpResponse(
+            applicant_data_export(letter=letter), content_type="application/json; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="applicant-{letter.pk}.json"'
+        return response

@@ -1,0 +1,21 @@
+from django.core.management.base import BaseCommand
+
+from applications.retention import anonymise_due
+from applications.tasks import schedule_retention
+
+
+class Command(BaseCommand):
+    help = (
+        "Anonymise rejected and withdrawn letters closed more than RETENTION_MONTHS ago "
+        "and delete their attachments; with --schedule, make the worker do it daily."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--schedule", action="store_true", help="Queue the daily job.")
+
+    def handle(self, *args, schedule, **options):
+        if schedule:
+            queued = schedule_retention()
+            self.stdout.write("retention scheduled" if queued else "retention already scheduled")
+            return
+        self.stdout.write(f"{anonymise_due()} letters anonymised")

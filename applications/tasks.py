@@ -1,0 +1,24 @@
+"""Daily retention run on the task worker."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+from django_tasks import task
+
+from config.periodic import enqueue_unless_waiting
+
+INTERVAL = timedelta(days=1)
+
+
+@task()
+def retention_daily() -> int:
+    """Anonymise the letters that are due, then schedule tomorrow's run."""
+    from .retention import anonymise_due
+
+    count = anonymise_due()
+    schedule_retention(run_after=timezone.now() + INTERVAL)
+    return count
+
+
+def schedule_retention(*, run_after=None) -> bool:
+    return enqueue_unless_waiting(retention_daily, run_after=run_after)
