@@ -241,7 +241,13 @@ class LetterDetailView(StaffMixin, generic.DetailView):
         context.update(letter_context(self.object, self.request.user))
         from .services import letter_open_task
 
-        context["open_task"] = letter_open_task(letter=self.object)
+        task = letter_open_task(letter=self.object)
+        context["open_task"] = task
+        context["four_eyes"] = bool(
+            task
+            and task.flow_task.name == "decide"
+            and self.object.screened_by_id == self.request.user.pk
+        )
         return context
 
 

@@ -242,3 +242,11 @@ def test_preview_shows_the_exact_email_and_changes_nothing(client, reviewer, mak
         preview["body_text"],
         preview["body_html"],
     )
+
+
+def test_letter_page_tells_the_screener_why_they_cannot_decide(client, reviewer, make_letter):
+    letter = make_letter("reviewed")
+    client.force_login(reviewer)
+    html = client.get(reverse("review:letter_detail", args=[letter.pk])).content.decode()
+    assert "four-eyes rule" in html
+    assert "Open task" not in html
