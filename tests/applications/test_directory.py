@@ -14,6 +14,7 @@ pytestmark = pytest.mark.django_db
 def _empty_cache():
     cache.clear()
 
+
 URL = reverse("directory")
 
 
