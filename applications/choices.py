@@ -59,3 +59,10 @@ class Recommendation(models.TextChoices):
 class AttachmentKind(models.TextChoices):
     SIGNED_LETTER = "signed_letter", _("Signed letter")
     OTHER = "other", _("Other document")
+
+
+class CommunityOfPractice(models.TextChoices):
+    CARE_AS_RIGHT = "care_as_right", _("Care as a right")
+    CARE_SYSTEMS = "care_systems", _("National care systems and policies")
+    SUBNATIONAL = "subnational", _("Care policies at subnational level")
+    DATA = "data", _("Care data and statistics")

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from . import uploads
-from .choices import AttachmentKind, PriorityArea
+from .choices import AttachmentKind, CommunityOfPractice, PriorityArea
 from .models import LETTER_CONTENT_FIELDS, Letter
 from .services import NewFile
 
@@ -170,3 +170,56 @@ class DirectoryFilterForm(forms.Form):
             (code, name) for code, name in countries if code in codes
         ]
         self.fields["priority_area"].choices = anything + PriorityArea.choices
+
+
+class OnboardingChecklistForm(forms.Form):
+    name = forms.CharField(label=_("Name of the organisation in the directory"), max_length=200)
+    description = forms.CharField(
+        label=_("Short description for the directory"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    website = forms.URLField(
+        label=_("Website"), required=False, assume_scheme="https", max_length=200
+    )
+    public_listing = forms.BooleanField(
+        label=_("List our organisation in the public member directory"), required=False
+    )
+    brand_manual_acknowledged = forms.BooleanField(
+        label=_(
+            "We have received the brand manual and will follow it whenever we use the "
+            "Alliance's logo."
+        )
+    )
+    contacts = forms.CharField(
+        label=_("Who should receive the Alliance's mail? One e-mail address per line."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+    communities = forms.MultipleChoiceField(
+        label=_("Communities of practice you want to join"),
+        choices=CommunityOfPractice.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def clean_contacts(self):
+        from django.core.validators import validate_email
+
+        lines = [line.strip() for line in self.cleaned_data["contacts"].splitlines()]
+        addresses = [line for line in lines if line]
+        bad = []
+        for address in addresses:
+            try:
+                validate_email(address)
+            except ValidationError:
+                bad.append(address)
+        if bad:
+            raise ValidationError(
+                _("These are not valid e-mail addresses: %(list)s") % {"list": ", ".join(bad)}
+            )
+        if not addresses:
+            raise ValidationError(_("Give at least one e-mail address."))
+        if len(addresses) > 10:
+            raise ValidationError(_("Give at most 10 e-mail addresses."))
+        return list(dict.fromkeys(address.lower() for address in addresses))

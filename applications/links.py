@@ -7,6 +7,7 @@ from django.core import signing
 from django.urls import reverse
 
 STATUS_SALT = "applications.letter.status"
+ONBOARDING_SALT = "applications.letter.onboarding"
 
 
 class LinkInvalid(Exception):
@@ -29,11 +30,27 @@ def status_url(letter) -> str:
     return settings.SITE_URL + status_path(letter)
 
 
+def onboarding_token(letter) -> str:
+    return signing.dumps({"letter": str(letter.public_id)}, salt=ONBOARDING_SALT, compress=True)
+
+
+def onboarding_url(letter) -> str:
+    return settings.SITE_URL + reverse("member_onboarding", args=[onboarding_token(letter)])
+
+
+def letter_public_id_from_onboarding_token(token: str) -> str:
+    return _decode(token, salt=ONBOARDING_SALT)
+
+
 def letter_public_id_from_token(token: str) -> str:
     """Return the letter's public id for a status token, or raise LinkInvalid/LinkExpired."""
+    return _decode(token, salt=STATUS_SALT)
+
+
+def _decode(token: str, *, salt: str) -> str:
     max_age = timedelta(days=settings.STATUS_LINK_MAX_AGE_DAYS)
     try:
-        payload = signing.loads(token, salt=STATUS_SALT, max_age=max_age)
+        payload = signing.loads(token, salt=salt, max_age=max_age)
     except signing.SignatureExpired as exc:
         raise LinkExpired from exc
     except signing.BadSignature as exc:

@@ -318,3 +318,20 @@ class LetterRevision(models.Model):
 
     def __str__(self):
         return f"{self.letter_id} #{self.number}"
+
+
+class OnboardingChecklist(models.Model):
+    """What a new member confirmed through its onboarding link."""
+
+    letter = models.OneToOneField(Letter, on_delete=models.CASCADE, related_name="onboarding")
+    brand_manual_acknowledged = models.BooleanField(default=False)
+    contacts = models.JSONField(_("contacts for Alliance mail"), default=list)
+    communities = models.JSONField(_("communities of practice"), default=list)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("onboarding checklist")
+        verbose_name_plural = _("onboarding checklists")
+
+    def __str__(self):
+        return f"{self.letter_id}: {'done' if self.completed_at else 'open'}"

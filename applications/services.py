@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from botocore.exceptions import BotoCoreError, ClientError
 from django.contrib.contenttypes.models import ContentType
@@ -286,7 +287,9 @@ def letter_decide(*, letter: Letter, by, approve: bool, reason: str = "") -> Let
     return letter
 
 
-def letter_onboard(*, letter: Letter, by, note: str = "") -> Letter:
+def letter_onboard(
+    *, letter: Letter, by, note: str = "", public_listing: bool | None = None
+) -> Letter:
     """Make an approved organisation a member listed in the directory.
 
     Before: the letter is ``approved``; ``by`` may onboard. Changes: state
@@ -301,10 +304,77 @@ def letter_onboard(*, letter: Letter, by, note: str = "") -> Letter:
         letter.save()
         organisation = letter.organisation
         organisation.member_since = timezone.localdate()
-        organisation.public_listing = letter.consent_public_listing
+        organisation.public_listing = (
+            letter.consent_public_listing if public_listing is None else public_listing
+        )
         organisation.save(update_fields=["member_since", "public_listing"])
         notify(event="letter_onboarded", letter=letter, log=_last_log(letter))
     return letter
+
+
+def member_onboarding_complete(*, letter: Letter, data: dict) -> Letter:
+    """The new member completes its onboarding checklist through its signed link.
+
+    Before: the letter is ``approved``. Changes: the checklist (brand manual
+    acknowledged, contacts, communities of practice), the directory profile
+    (name, description, website, listing), state ``onboarded``; the review's
+    onboarding task is closed. Sends: the welcome email.
+    """
+    from .models import OnboardingChecklist
+
+    with transaction.atomic():
+        letter = _lock(letter)
+        if letter.status == LetterStatus.ONBOARDED:
+            raise TransitionNotAllowed(_("This onboarding checklist was already completed."))
+        _check(letter, letter.onboard, None)
+        OnboardingChecklist.objects.update_or_create(
+            letter=letter,
+            defaults={
+                "brand_manual_acknowledged": data["brand_manual_acknowledged"],
+                "contacts": data["contacts"],
+                "communities": data["communities"],
+                "completed_at": timezone.now(),
+            },
+        )
+        organisation = letter.organisation
+        organisation.name = data["name"]
+        organisation.description = data["description"]
+        organisation.website = data["website"]
+        organisation.save(update_fields=["name", "description", "website"])
+        letter = letter_onboard(
+            letter=letter,
+            by=None,
+            note=_("Onboarding checklist completed by the member"),
+            public_listing=data["public_listing"],
+        )
+        from review.services import letter_process_onboarded
+
+        letter_process_onboarded(letter=letter)
+    return letter
+
+
+def onboarding_reminders_send(*, now=None) -> int:
+    """Remind new members who have not completed onboarding, 7 and 21 days after approval.
+
+    Each reminder goes once (the outbox key carries the day count). Returns
+    the number of emails queued.
+    """
+    now = now or timezone.now()
+    queued = 0
+    for days in (7, 21):
+        due = Letter.objects.filter(
+            status=LetterStatus.APPROVED, decided_at__lte=now - timedelta(days=days)
+        )
+        for letter in due.order_by("pk"):
+            with transaction.atomic():
+                queued += len(
+                    notify(
+                        event="letter_onboarding_reminder",
+                        letter=letter,
+                        nonce=f"onboarding-{days}",
+                    )
+                )
+    return queued
 
 
 def letter_withdraw(*, letter: Letter, reason: str = "") -> Letter:

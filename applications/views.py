@@ -244,3 +244,51 @@ def _render_directory(request):
 def member_detail(request, pk):
     member = get_object_or_404(selectors.directory_members(), pk=pk)
     return render(request, "applications/member_detail.html", {"member": member})
+
+
+@require_http_methods(["GET", "POST"])
+def member_onboarding(request, token):
+    """The new member's onboarding checklist, behind the link in its approval email."""
+    from .forms import OnboardingChecklistForm
+    from .links import letter_public_id_from_onboarding_token
+
+    letter, expired = None, False
+    try:
+        letter = selectors.letter_get_by_public_id(letter_public_id_from_onboarding_token(token))
+    except LinkExpired:
+        expired = True
+    except LinkInvalid:
+        pass
+    if letter is None or letter.organisation is None:
+        return render(
+            request,
+            "applications/onboarding_link_problem.html",
+            {"expired": expired},
+            status=410 if expired else 404,
+        )
+    if letter.status == LetterStatus.ONBOARDED:
+        return render(request, "applications/onboarding_done.html", {"letter": letter})
+    organisation = letter.organisation
+    form = OnboardingChecklistForm(
+        request.POST or None,
+        initial={
+            "name": organisation.name,
+            "description": organisation.description,
+            "website": organisation.website,
+            "public_listing": letter.consent_public_listing,
+            "contacts": letter.contact_email,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_onboarding_complete(letter=letter, data=form.cleaned_data)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect("member_onboarding", token=token)
+    return render(
+        request,
+        "applications/onboarding_form.html",
+        {"form": form, "letter": letter},
+        status=400 if request.method == "POST" else 200,
+    )

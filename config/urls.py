@@ -11,6 +11,11 @@ urlpatterns = [
     path("", application_views.home, name="home"),
     path("members/", application_views.directory, name="directory"),
     path("members/<int:pk>/", application_views.member_detail, name="member_detail"),
+    path(
+        "members/onboarding/<str:token>/",
+        application_views.member_onboarding,
+        name="member_onboarding",
+    ),
     path("", include("applications.urls")),
     # The language switch changes a preference cookie only; exempt from CSRF so
     # that cached public pages need no per-visitor token.

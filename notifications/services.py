@@ -36,6 +36,7 @@ EVENTS: dict[str, tuple[str, ...]] = {
     "letter_approved": (APPLICANT, SECRETARIAT),
     "letter_rejected": (APPLICANT,),
     "letter_onboarded": (NEW_MEMBER,),
+    "letter_onboarding_reminder": (NEW_MEMBER,),
     "letter_withdrawn": (APPLICANT, SECRETARIAT),
     "letter_status_link": (APPLICANT,),
     # Sent with notify_users to the people a task waits on.
@@ -83,11 +84,12 @@ def render_email(*, event: str, audience: str, language: str, context: dict) -> 
 
 
 def letter_context(letter) -> dict:
-    from applications.links import status_url
+    from applications.links import onboarding_url, status_url
 
     return {
         "letter": letter,
         "status_url": status_url(letter),
+        "onboarding_url": onboarding_url(letter),
         "site_url": settings.SITE_URL,
         "inbox_url": settings.SITE_URL + reverse("letter:queue"),
         "directory_url": settings.SITE_URL + reverse("directory"),

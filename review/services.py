@@ -52,6 +52,25 @@ def letter_process_resubmitted(*, letter) -> None:
     _flow().await_changes.run(task)
 
 
+def letter_process_onboarded(*, letter) -> None:
+    """The member completed onboarding itself: close the secretariat's onboarding task.
+
+    The task is marked done with no owner, which the history shows as done by
+    the member rather than by a staff user.
+    """
+    task = letter_open_task(letter=letter, node_name="onboard")
+    if task is None:
+        return
+    flow_class = _flow()
+    with flow_class.lock(task.process_id), transaction.atomic():
+        task.refresh_from_db()
+        activation = task.flow_task.activation_class(task)
+        if task.status == STATUS.NEW:
+            activation.assign(None)
+        activation.start(None)
+        activation.execute()
+
+
 def letter_process_cancel(*, letter) -> None:
     """The letter was withdrawn: cancel its open tasks and close the process."""
     process = LetterProcess.objects.filter(letter=letter).first()

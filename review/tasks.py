@@ -1,4 +1,5 @@
-"""Work the task worker does on its own: deadline reminders, once an hour."""
+"""Work the task worker does on its own, once an hour: deadline reminders to staff
+and onboarding reminders to new members."""
 
 from datetime import timedelta
 
@@ -14,9 +15,11 @@ TASK_PATH = "review.tasks.deadline_reminders"
 @task()
 def deadline_reminders() -> int:
     """Send due reminders, then schedule the next run in an hour."""
+    from applications.services import onboarding_reminders_send
+
     from .services import deadline_reminders_send
 
-    count = deadline_reminders_send()
+    count = deadline_reminders_send() + onboarding_reminders_send()
     schedule_deadline_reminders(run_after=timezone.now() + INTERVAL)
     return count
 

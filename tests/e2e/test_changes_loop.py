@@ -120,8 +120,13 @@ def test_changes_loop_with_diff_and_four_eyes(
     letter.refresh_from_db()
     assert (letter.status, letter.screened_by_id) == ("reviewed", reviewer.pk)
 
-    # 4. Four-eyes: the screener, though on the committee, cannot take the decision.
-    decide_url = open_task(staff, base, letter, "decide", follow=False)
+    # 4. Four-eyes: the screener, though on the committee, cannot take the decision:
+    # the letter page says why instead of offering the task, and its URL refuses them.
+    staff.goto(f"{base}/staff/letters/{letter.pk}/")
+    expect(staff.get_by_role("note")).to_contain_text("four-eyes rule")
+    expect(staff.get_by_role("link", name=re.compile(r"^Open task"))).to_have_count(0)
+    task = letter_open_task(letter=letter, node_name="decide")
+    decide_url = f"{base}/review/letter/{task.process_id}/decide/{task.pk}/"
     response = staff.goto(decide_url + "assign/")
     assert response is not None and response.status == 403
     expect(staff.get_by_role("alert")).to_contain_text("four-eyes rule")
