@@ -9,6 +9,7 @@ from django.core.files.storage import storages
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views import generic
 
@@ -257,7 +258,7 @@ def attachment_response(attachment: Attachment, *, expire: int | None = None):
     Always as a download (``Content-Disposition: attachment``), never inline.
     """
     storage = storages["attachments"]
-    disposition = f'attachment; filename="{attachment.original_name}"'
+    disposition = content_disposition_header(True, attachment.original_name)
     if hasattr(storage, "bucket_name"):
         url = storage.url(
             attachment.key,
