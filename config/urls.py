@@ -24,5 +24,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("staff/letters/", include("review.urls")),
     path("review/", site.urls),
+    path("anymail/", include("anymail.urls")),
 ]
 handler403 = "review.views.permission_denied"

@@ -16,8 +16,9 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         "status",
         "attempts",
         "error_type",
+        "delivery_status",
     ]
-    list_filter = ["status", "event", "language"]
+    list_filter = ["status", "delivery_status", "event", "language"]
     search_fields = ["recipient", "subject", "esp_message_id"]
     readonly_fields = [f.name for f in OutboxMessage._meta.fields]
     actions = ["resend"]

@@ -11,6 +11,20 @@ class OutboxStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class DeliveryStatus(models.TextChoices):
+    """What the ESP reported after accepting the email (its tracking webhook)."""
+
+    UNKNOWN = "", _("Not reported")
+    DELIVERED = "delivered", _("Delivered")
+    BOUNCED = "bounced", _("Bounced")
+    COMPLAINED = "complained", _("Marked as spam")
+    REJECTED = "rejected", _("Rejected by the ESP")
+
+
+# Delivery statuses that mean the recipient did not get the email.
+UNDELIVERED = (DeliveryStatus.BOUNCED, DeliveryStatus.REJECTED)
+
+
 class OutboxMessage(models.Model):
     """One email to one recipient, rendered in their language when it was queued.
 
@@ -35,11 +49,20 @@ class OutboxMessage(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
-    esp_message_id = models.CharField(max_length=255, blank=True)
+    esp_message_id = models.CharField(max_length=255, blank=True, db_index=True)
     error_type = models.CharField(max_length=100, blank=True)
     error_message = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+
+    # Reported later by the ESP's tracking webhook (notifications.tracking).
+    delivery_status = models.CharField(
+        max_length=10, choices=DeliveryStatus, blank=True, default=DeliveryStatus.UNKNOWN
+    )
+    delivery_event_at = models.DateTimeField(null=True, blank=True)
+    delivery_reason = models.CharField(max_length=30, blank=True)
+    delivery_detail = models.TextField(blank=True)
+    delivery_esp = models.CharField(max_length=30, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

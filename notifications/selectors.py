@@ -1,7 +1,25 @@
-from .models import OutboxMessage
+from .models import UNDELIVERED, OutboxMessage
+
+LETTER = "applications.letter"
 
 
 def outbox_for_object(*, object_type: str, object_id: int):
     return OutboxMessage.objects.filter(object_type=object_type, object_id=object_id).order_by(
         "created_at", "pk"
     )
+
+
+def bounced_for_object(*, object_type: str, object_id: int, audience: str | None = None):
+    """Emails about an object that the ESP reported as not delivered (bounced or rejected).
+
+    Oldest report first. ``audience`` narrows it, e.g. to ``"applicant"`` for the
+    letter's history and inbox, so the secretariat can reach the applicant another
+    way. Each row carries ``recipient``, ``delivery_status``, ``delivery_event_at``,
+    ``delivery_reason`` and ``delivery_detail`` (the ESP's diagnostic).
+    """
+    rows = OutboxMessage.objects.filter(
+        object_type=object_type, object_id=object_id, delivery_status__in=UNDELIVERED
+    )
+    if audience is not None:
+        rows = rows.filter(audience=audience)
+    return rows.order_by("delivery_event_at", "pk")

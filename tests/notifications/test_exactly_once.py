@@ -1,0 +1,117 @@
+"""Nothing lost, nothing sent twice: an SES outage across 50 transitions, and two
+workers racing for the same rows on PostgreSQL."""
+
+import threading
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+import time_machine
+from botocore.config import Config
+from django.db import connection
+from django.utils import timezone
+
+from notifications.models import OutboxMessage, OutboxStatus
+from notifications.services import APPLICANT
+from notifications.tasks import send_outbox_message
+
+
+def arrived(aws) -> Counter:
+    """How many times SES accepted each outbox row's email (by its outbox key header)."""
+    return Counter(message["X-Alliance-Outbox-Key"] for message in aws.sent())
+
+
+def keys(**filters) -> list[str]:
+    return list(OutboxMessage.objects.filter(**filters).values_list("key", flat=True))
+
+
+@pytest.mark.django_db
+def test_50_transitions_during_an_ses_outage_arrive_exactly_once_after_it(
+    make_letter, aws, settings, run_worker, deliver
+):
+    good = settings.ANYMAIL
+    settings.ANYMAIL = {
+        "AMAZON_SES_CLIENT_PARAMS": {
+            **good["AMAZON_SES_CLIENT_PARAMS"],
+            "endpoint_url": "http://127.0.0.1:9",  # nothing listens there
+            "config": Config(retries={"max_attempts": 1}, connect_timeout=1),
+        }
+    }
+    applicants = [f"outage{n:02d}@org.example.org" for n in range(50)]
+    # The clock stands still during the outage, so no retry comes due before SES is back.
+    with time_machine.travel(timezone.now(), tick=False), deliver():
+        for address in applicants:
+            make_letter("submitted", contact_email=address)
+
+    rows = OutboxMessage.objects.all()
+    assert rows.filter(audience=APPLICANT).count() == 50
+    assert aws.sent() == []
+    assert set(rows.values_list("status", "attempts")) == {(OutboxStatus.PENDING, 1)}
+    assert not rows.filter(error_type="").exists()
+
+    settings.ANYMAIL = good  # SES is back
+    run_worker()  # before the retry delay: nothing is due yet
+    assert aws.sent() == []
+    with time_machine.travel(
+        timezone.now() + timedelta(seconds=settings.OUTBOX_RETRY_BASE_SECONDS + 5)
+    ):
+        run_worker()
+        run_worker()  # a second pass finds nothing more to send
+
+    counts = arrived(aws)
+    to_applicants = Counter(m["To"] for m in aws.sent() if m["To"] in applicants)
+    assert to_applicants == dict.fromkeys(applicants, 1)
+    applicant_keys = keys(audience=APPLICANT)
+    assert {key: counts[key] for key in applicant_keys} == dict.fromkeys(applicant_keys, 1)
+    # The secretariat's copies went through the same outage: each once too.
+    assert counts == dict.fromkeys(keys(), 1)
+    assert set(rows.values_list("status", "attempts")) == {(OutboxStatus.SENT, 2)}
+    assert not rows.filter(esp_message_id="").exists()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="two workers locking the same rows needs PostgreSQL (set DATABASE_URL); "
+    "SQLite serialises all writers, so there is no race to test",
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_on_separate_connections_send_each_row_once(make_letter, aws):
+    for n in range(15):
+        make_letter("submitted", contact_email=f"race{n:02d}@org.example.org")
+    pks = list(OutboxMessage.objects.order_by("pk").values_list("pk", flat=True))
+    assert len(pks) == 30
+
+    start = threading.Barrier(2)
+    results: dict[str, list[str]] = {}
+    errors: list[BaseException] = []
+
+    def worker(name, order):
+        from django.db import connection as thread_connection
+
+        try:
+            start.wait(timeout=10)
+            results[name] = [send_outbox_message.call(pk) for pk in order]
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+            errors.append(exc)
+        finally:
+            thread_connection.close()
+
+    threads = [
+        threading.Thread(target=worker, args=("a", pks)),
+        threading.Thread(target=worker, args=("b", pks)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors
+    assert all(not thread.is_alive() for thread in threads)
+
+    outcomes = Counter(results["a"]) + Counter(results["b"])
+    assert outcomes == {"sent": 30, "skipped": 30}
+    # Each row: exactly one of the two workers sent it.
+    for index in range(len(pks)):
+        assert sorted([results["a"][index], results["b"][index]]) == ["sent", "skipped"]
+    assert arrived(aws) == dict.fromkeys(keys(), 1)
+    assert set(OutboxMessage.objects.values_list("status", flat=True)) == {OutboxStatus.SENT}
+    assert OutboxMessage.objects.values("esp_message_id").distinct().count() == 30
