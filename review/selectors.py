@@ -3,13 +3,15 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import CharField, DateTimeField, IntegerField, OuterRef, Q, Subquery
+from django.db.models import CharField, DateTimeField, Exists, IntegerField, OuterRef, Q, Subquery
 from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from applications.models import Letter
-from notifications.selectors import outbox_for_object
+from notifications.models import UNDELIVERED, OutboxMessage
+from notifications.selectors import LETTER as LETTER_OBJECT
+from notifications.selectors import bounced_for_object, outbox_for_object
 
 NODE_PREFIX = "review/flows.LetterFlow."
 ACTIVE = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
@@ -17,7 +19,11 @@ STAFF_NODES = ("screen", "decide", "onboard")
 
 
 def letter_outbox(letter):
-    return outbox_for_object(object_type="applications.letter", object_id=letter.pk)
+    return outbox_for_object(object_type=LETTER_OBJECT, object_id=letter.pk)
+
+
+def letter_bounces(letter):
+    return bounced_for_object(object_type=LETTER_OBJECT, object_id=letter.pk, audience="applicant")
 
 
 def deadline(node: str) -> timedelta:
@@ -49,7 +55,8 @@ def overdue_q(
 
 
 def letters_with_open_task():
-    """Letters annotated with their open staff task (node, id, created, owner)."""
+    """Letters annotated with their open staff task (node, id, created, owner), and
+    whether an email to the applicant bounced."""
     tasks = Task.objects.filter(
         process__letterprocess__letter=OuterRef("pk"),
         status__in=ACTIVE,
@@ -61,6 +68,14 @@ def letters_with_open_task():
         open_task_created=Subquery(tasks.values("created")[:1], output_field=DateTimeField()),
         open_task_owner_id=Subquery(tasks.values("owner_id")[:1], output_field=IntegerField()),
         open_task_process_id=Subquery(tasks.values("process_id")[:1], output_field=IntegerField()),
+        applicant_bounced=Exists(
+            OutboxMessage.objects.filter(
+                object_type=LETTER_OBJECT,
+                object_id=OuterRef("pk"),
+                audience="applicant",
+                delivery_status__in=UNDELIVERED,
+            )
+        ),
     )
 
 

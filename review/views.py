@@ -39,6 +39,7 @@ def letter_context(letter, user) -> dict:
         "history": letter_selectors.letter_history(letter),
         "attachments": letter.attachments.all(),
         "emails": letter_outbox(letter),
+        "bounces": review_selectors.letter_bounces(letter),
     }
 
 

@@ -144,3 +144,21 @@ def test_queue_filters_by_letter_fields(client, reviewer, make_letter, settings)
     assert "Overdue" in overdue
     by_name = client.get(url, {"organisation": "joven"}).content.decode()
     assert "Joven" in by_name and "Sindicato" not in by_name
+
+
+def test_bounce_on_the_applicant_address_shows_in_inbox_and_history(client, reviewer, make_letter):
+    from notifications.models import DeliveryStatus, OutboxMessage
+
+    letter = make_letter("submitted", contact_email="gone@nowhere.example.org")
+    make_letter("submitted")
+    OutboxMessage.objects.filter(recipient="gone@nowhere.example.org").update(
+        delivery_status=DeliveryStatus.BOUNCED,
+        delivery_event_at=timezone.now(),
+        delivery_reason="Mailbox does not exist",
+    )
+    client.force_login(reviewer)
+    inbox = client.get(URL).content.decode()
+    assert inbox.count("email bounced") == 1
+    page = client.get(reverse("review:letter_detail", args=[letter.pk])).content.decode()
+    assert "Email to the applicant could not be delivered" in page
+    assert "Mailbox does not exist" in page
