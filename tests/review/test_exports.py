@@ -37,7 +37,23 @@ def test_members_export_lists_members_only(client, reviewer, make_letter):
     data = rows(client.get(reverse("review:export_members")))
     assert [row["name"] for row in data] == ["Miembro"]
     assert data[0]["public_listing"] == "yes"
-    assert data[0]["region"] == "latin_america_caribbean"
+    assert data[0]["country"] == "MX"
+
+
+def test_members_export_imports_again_unchanged(client, reviewer):
+    from pathlib import Path
+
+    from applications.imports import members_import
+
+    sample = Path(__file__).resolve().parent.parent / "applications" / "members_sample.csv"
+    first = members_import(data=sample.read_bytes())
+    assert first.ok and first.created > 0
+    client.force_login(reviewer)
+    response = client.get(reverse("review:export_members"))
+    exported = b"".join(response.streaming_content)
+    again = members_import(data=exported, dry_run=True)
+    assert again.ok, again.problems
+    assert (again.created, again.updated, again.unchanged) == (0, 0, first.created)
 
 
 def test_exports_need_a_staff_role(client, make_letter):
