@@ -136,9 +136,12 @@ def test_translations_keep_the_placeholders(language):
     for entry in parse_po(path):
         if entry.is_header:
             continue
-        wanted = sorted(PLACEHOLDER.findall(entry.msgid))
+        singular = sorted(PLACEHOLDER.findall(entry.msgid))
+        plural = sorted(PLACEHOLDER.findall(entry.msgid_plural or entry.msgid))
         for index, text in entry.msgstr.items():
-            # Singular forms of a plural entry may drop nothing either: %(counter)s stays.
+            # As msgfmt checks it: the first form keeps the singular's placeholders,
+            # the others the plural's (a singular may leave out %(counter)s).
+            wanted = singular if int(index) == 0 else plural
             if sorted(PLACEHOLDER.findall(text)) != wanted:
                 problems.append(f"msgstr[{index}] placeholders differ: {where(path, entry)}")
     assert not problems, "\n".join(problems)
