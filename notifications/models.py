@@ -9,6 +9,8 @@ class OutboxStatus(models.TextChoices):
     SENDING = "sending", _("Being sent")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
+    HELD = "held", _("Held for the daily digest")
+    DIGESTED = "digested", _("Sent in a daily digest")
 
 
 class DeliveryStatus(models.TextChoices):
@@ -72,3 +74,19 @@ class OutboxMessage(models.Model):
 
     def __str__(self):
         return f"{self.event} → {self.recipient} ({self.status})"
+
+
+class StaffEmailPreference(models.Model):
+    """How a staff member wants to hear of work: each email at once, or one a day."""
+
+    user = models.OneToOneField(
+        "auth.User", on_delete=models.CASCADE, related_name="email_preference"
+    )
+    daily_digest = models.BooleanField(_("one daily digest instead of each email"), default=False)
+
+    class Meta:
+        verbose_name = _("staff email preference")
+        verbose_name_plural = _("staff email preferences")
+
+    def __str__(self):
+        return f"{self.user}: {'digest' if self.daily_digest else 'immediate'}"

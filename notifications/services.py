@@ -21,7 +21,7 @@ from django.utils import translation
 
 from review.roles import COMMITTEE, SECRETARIAT
 
-from .models import OutboxMessage
+from .models import OutboxMessage, OutboxStatus
 
 APPLICANT = "applicant"
 NEW_MEMBER = "new_member"
@@ -42,6 +42,7 @@ EVENTS: dict[str, tuple[str, ...]] = {
     # Sent with notify_users to the people a task waits on.
     "task_overdue": (),
     "task_escalated": (),
+    "staff_digest": (),  # built by digests_send from held staff emails
 }
 
 
@@ -50,6 +51,7 @@ class Recipient:
     email: str
     language: str
     audience: str
+    digest: bool = False  # a staff member who chose one daily digest
 
 
 def _recipients(audience: str, letter) -> list[Recipient]:
@@ -59,10 +61,21 @@ def _recipients(audience: str, letter) -> list[Recipient]:
         get_user_model()
         .objects.filter(groups__name=audience, is_active=True)
         .exclude(email="")
+        .select_related("email_preference")
         .order_by("pk")
         .distinct()
     )
-    return [Recipient(user.email, settings.STAFF_LANGUAGE, audience) for user in users]
+    return [_staff_recipient(user, audience) for user in users]
+
+
+def _staff_recipient(user, audience: str) -> Recipient:
+    preference = getattr(user, "email_preference", None)
+    return Recipient(
+        user.email,
+        settings.STAFF_LANGUAGE,
+        audience,
+        digest=bool(preference and preference.daily_digest),
+    )
 
 
 def render_email(*, event: str, audience: str, language: str, context: dict) -> dict:
@@ -118,9 +131,7 @@ def notify_users(
     ``nonce`` makes the email unique: the same event, letter, nonce and user is
     queued once however often this is called.
     """
-    recipients = [
-        Recipient(user.email, settings.STAFF_LANGUAGE, STAFF) for user in users if user.email
-    ]
+    recipients = [_staff_recipient(user, STAFF) for user in users if user.email]
     return _queue(
         event=event,
         letter=letter,
@@ -150,13 +161,68 @@ def _queue(*, event, letter, recipients, log, nonce, extra=None) -> list[OutboxM
                     log_id=log.pk if log else None,
                     recipient=recipient.email,
                     language=recipient.language,
+                    status=OutboxStatus.HELD if recipient.digest else OutboxStatus.PENDING,
                     **rendered,
                 )
         except IntegrityError:
             continue  # already queued for this transition and recipient
         queued.append(message)
     for message in queued:
-        transaction.on_commit(lambda pk=message.pk: enqueue_send(pk))
+        if message.status == OutboxStatus.PENDING:
+            transaction.on_commit(lambda pk=message.pk: enqueue_send(pk))
+    return queued
+
+
+def digests_send(*, now=None) -> int:
+    """Gather each staff member's held emails into one digest email.
+
+    Before: rows held for staff who chose the daily digest. Changes: one
+    ``staff_digest`` outbox row per recipient and day, listing the held emails,
+    which become ``digested``. Sends: the digests, after commit. Returns how
+    many digests were queued.
+    """
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    day = timezone.localdate(now).isoformat()
+    queued = 0
+    held = OutboxMessage.objects.filter(status=OutboxStatus.HELD)
+    for recipient in held.order_by().values_list("recipient", flat=True).distinct():
+        with transaction.atomic():
+            items = list(
+                OutboxMessage.objects.select_for_update()
+                .filter(status=OutboxStatus.HELD, recipient=recipient)
+                .order_by("created_at", "pk")
+            )
+            if not items:
+                continue
+            language = items[0].language
+            context = {
+                "items": items,
+                "inbox_url": settings.SITE_URL + reverse("letter:inbox"),
+                "letters_url": settings.SITE_URL + reverse("review:letter_list"),
+            }
+            rendered = render_email(
+                event="staff_digest", audience=STAFF, language=language, context=context
+            )
+            message, created = OutboxMessage.objects.get_or_create(
+                key=f"staff_digest:{recipient}:{day}:{items[-1].pk}"[:255],
+                defaults={
+                    "event": "staff_digest",
+                    "audience": STAFF,
+                    "object_type": "digest",
+                    "object_id": items[-1].pk,
+                    "recipient": recipient,
+                    "language": language,
+                    **rendered,
+                },
+            )
+            OutboxMessage.objects.filter(pk__in=[item.pk for item in items]).update(
+                status=OutboxStatus.DIGESTED
+            )
+            if created:
+                queued += 1
+                transaction.on_commit(lambda pk=message.pk: enqueue_send(pk))
     return queued
 
 

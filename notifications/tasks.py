@@ -213,3 +213,15 @@ def _fail(message: OutboxMessage, exc: Exception, *, retry: bool) -> None:
     message.save(update_fields=["error_type", "error_message", "status", "next_attempt_at"])
     if retry:
         enqueue_send(message.pk, run_after=message.next_attempt_at)
+
+
+@task()
+def daily_digests() -> int:
+    """Send the staff digests, then schedule tomorrow's run."""
+    from config.periodic import enqueue_unless_waiting
+
+    from .services import digests_send
+
+    count = digests_send()
+    enqueue_unless_waiting(daily_digests, run_after=timezone.now() + timedelta(days=1))
+    return count

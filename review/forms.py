@@ -137,3 +137,14 @@ class InboxFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["country"].choices = [("", _("Any"))] + list(countries)
+
+
+class EmailPreferenceForm(forms.Form):
+    mode = forms.ChoiceField(
+        label=_("How do you want to hear of new work?"),
+        choices=[
+            ("immediate", _("An email for each event")),
+            ("digest", _("One daily digest")),
+        ],
+        widget=forms.RadioSelect,
+    )

@@ -13,6 +13,7 @@ urlpatterns = [
         views.ApplicantDataExportView.as_view(),
         name="export_applicant",
     ),
+    path("preferences/", views.EmailPreferenceView.as_view(), name="email_preference"),
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
     path("export/letters.csv", views.LettersExportView.as_view(), name="export_letters"),
     path("export/members.csv", views.MembersExportView.as_view(), name="export_members"),

@@ -380,3 +380,24 @@ class ApplicantDataExportView(StaffMixin, generic.View):
         )
         response["Content-Disposition"] = f'attachment; filename="applicant-{letter.pk}.json"'
         return response
+
+
+class EmailPreferenceView(StaffMixin, generic.FormView):
+    template_name = "review/email_preference.html"
+    form_class = forms.EmailPreferenceForm
+
+    def get_initial(self):
+        from notifications.models import StaffEmailPreference
+
+        preference = StaffEmailPreference.objects.filter(user=self.request.user).first()
+        return {"mode": "digest" if preference and preference.daily_digest else "immediate"}
+
+    def form_valid(self, form):
+        from notifications.models import StaffEmailPreference
+
+        StaffEmailPreference.objects.update_or_create(
+            user=self.request.user,
+            defaults={"daily_digest": form.cleaned_data["mode"] == "digest"},
+        )
+        messages.success(self.request, _("Your email preference was saved."))
+        return redirect("review:email_preference")
