@@ -18,7 +18,8 @@ from notifications.tasks import send_outbox_message
 
 def arrived(aws) -> Counter:
     """How many times SES accepted each outbox row's email (by its outbox key header)."""
-    return Counter(message["X-Alliance-Outbox-Key"] for message in aws.sent())
+    # A long key is folded onto a continuation line; unfold it.
+    return Counter(str(message["X-Alliance-Outbox-Key"]).strip() for message in aws.sent())
 
 
 def keys(**filters) -> list[str]:
