@@ -182,6 +182,11 @@ class OnboardingChecklistForm(forms.Form):
     website = forms.URLField(
         label=_("Website"), required=False, assume_scheme="https", max_length=200
     )
+    logo = forms.FileField(
+        label=_("Logo (optional)"),
+        help_text=_("PNG, JPEG or WebP, up to 2 MB. It is shown at most 400×400 pixels."),
+        required=False,
+    )
     public_listing = forms.BooleanField(
         label=_("List our organisation in the public member directory"), required=False
     )
@@ -202,6 +207,10 @@ class OnboardingChecklistForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
+
+    def clean_logo(self):
+        upload = self.cleaned_data.get("logo")
+        return uploads.check_logo(upload) if upload else None
 
     def clean_contacts(self):
         from django.core.validators import validate_email

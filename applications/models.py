@@ -63,6 +63,8 @@ class Organisation(models.Model):
     # Matching keys (see applications.matching), kept in step by save().
     name_key = models.CharField(max_length=200, blank=True, db_index=True, editable=False)
     website_domain = models.CharField(max_length=200, blank=True, db_index=True, editable=False)
+    # The member's logo, re-encoded as PNG, on the "attachments" storage.
+    logo_key = models.CharField(max_length=255, blank=True, editable=False)
     # Stable key of a member imported from the old roll, so a re-import updates it.
     import_key = models.CharField(max_length=100, unique=True, null=True, blank=True)
 

@@ -340,7 +340,14 @@ def member_onboarding_complete(*, letter: Letter, data: dict) -> Letter:
         organisation.name = data["name"]
         organisation.description = data["description"]
         organisation.website = data["website"]
-        organisation.save(update_fields=["name", "description", "website"])
+        if data.get("logo"):
+            try:
+                organisation.logo_key = uploads.store_logo(data["logo"])
+            except (OSError, BotoCoreError, ClientError) as exc:
+                raise StorageUnavailable(
+                    _("We could not store your logo just now. Please try again in a few minutes.")
+                ) from exc
+        organisation.save(update_fields=["name", "description", "website", "logo_key"])
         letter = letter_onboard(
             letter=letter,
             by=None,

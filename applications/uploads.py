@@ -135,3 +135,56 @@ def delete_quietly(keys) -> None:
             storage.delete(key)
         except Exception:  # noqa: BLE001 - best effort clean-up after a failure
             pass
+
+
+LOGO_MAX_BYTES = 2 * 1024 * 1024
+LOGO_MAX_PIXELS = 4000 * 4000
+LOGO_SIZE = (400, 400)
+
+
+def check_logo(upload) -> bytes:
+    """Validate an uploaded logo and return it re-encoded as a PNG of at most 400x400.
+
+    Re-encoding keeps only pixels: whatever else the file carried (scripts in an
+    SVG disguised as PNG, trailing data) is dropped.
+    """
+    from io import BytesIO
+
+    from PIL import Image, UnidentifiedImageError
+
+    name = safe_filename(upload.name)
+    if upload.size > LOGO_MAX_BYTES:
+        raise ValidationError(
+            _("“%(name)s” is %(size)s; a logo may be at most %(limit)s.")
+            % {
+                "name": name,
+                "size": filesizeformat(upload.size),
+                "limit": filesizeformat(LOGO_MAX_BYTES),
+            }
+        )
+    try:
+        upload.seek(0)
+        with Image.open(upload) as image:
+            if image.format not in ("PNG", "JPEG", "WEBP"):
+                raise ValidationError(_("A logo must be a PNG, JPEG or WebP image."))
+            if image.width * image.height > LOGO_MAX_PIXELS:
+                raise ValidationError(_("This image is too large; use one under 4000×4000 pixels."))
+            image.load()
+            logo = image.convert("RGBA")
+            logo.thumbnail(LOGO_SIZE)
+            out = BytesIO()
+            logo.save(out, format="PNG")
+            return out.getvalue()
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
+        raise ValidationError(
+            _("“%(name)s” is not an image we can read. Use a PNG, JPEG or WebP file.")
+            % {"name": name}
+        ) from exc
+    finally:
+        upload.seek(0)
+
+
+def store_logo(png: bytes) -> str:
+    from django.core.files.base import ContentFile
+
+    return attachments_storage().save(f"logos/{secrets.token_urlsafe(24)}.png", ContentFile(png))

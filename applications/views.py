@@ -271,6 +271,7 @@ def member_onboarding(request, token):
     organisation = letter.organisation
     form = OnboardingChecklistForm(
         request.POST or None,
+        request.FILES or None,
         initial={
             "name": organisation.name,
             "description": organisation.description,
@@ -292,3 +293,20 @@ def member_onboarding(request, token):
         {"form": form, "letter": letter},
         status=400 if request.method == "POST" else 200,
     )
+
+
+def member_logo(request, pk):
+    """A listed member's logo (a re-encoded PNG), from the private store."""
+    from django.core.files.storage import storages
+    from django.http import FileResponse, Http404
+
+    member = get_object_or_404(selectors.directory_members().exclude(logo_key=""), pk=pk)
+    storage = storages["attachments"]
+    if hasattr(storage, "bucket_name"):
+        return redirect(
+            storage.url(member.logo_key, parameters={"ResponseContentType": "image/png"})
+        )
+    try:
+        return FileResponse(storage.open(member.logo_key, "rb"), content_type="image/png")
+    except FileNotFoundError as exc:
+        raise Http404 from exc

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", application_views.home, name="home"),
     path("members/", application_views.directory, name="directory"),
     path("members/<int:pk>/", application_views.member_detail, name="member_detail"),
+    path("members/<int:pk>/logo.png", application_views.member_logo, name="member_logo"),
     path(
         "members/onboarding/<str:token>/",
         application_views.member_onboarding,

@@ -123,3 +123,67 @@ def test_reminders_after_7_and_21_days_once_each(make_letter):
     reminders = OutboxMessage.objects.filter(event="letter_onboarding_reminder")
     assert reminders.count() == 2
     assert onboarding_link_letter(reminders.first().body_text) == str(letter.public_id)
+
+
+def png(width, height, color=(91, 42, 134)) -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    out = BytesIO()
+    Image.new("RGB", (width, height), color).save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_logo_is_re_encoded_stored_privately_and_shown(client, make_letter, aws):
+    from io import BytesIO
+
+    from PIL import Image
+
+    from tests.files import upload
+
+    letter = make_letter("approved")
+    logo = upload("logo.png", png(1200, 600) + b"<script>trailing</script>", "image/png")
+    response = client.post(url(letter), {**CHECKLIST, "logo": logo})
+    assert response.status_code == 302
+    organisation = Letter.objects.get(pk=letter.pk).organisation
+    assert organisation.logo_key.startswith("logos/")
+    stored = aws.object_bytes(organisation.logo_key)
+    assert b"<script>" not in stored
+    with Image.open(BytesIO(stored)) as image:
+        assert image.format == "PNG" and max(image.size) == 400
+    page = client.get(reverse("member_detail", args=[organisation.pk])).content.decode()
+    assert reverse("member_logo", args=[organisation.pk]) in page
+    served = client.get(reverse("member_logo", args=[organisation.pk]))
+    assert served.status_code == 302 and "X-Amz-Signature=" in served["Location"]
+
+
+@pytest.mark.parametrize(
+    "content,message",
+    [
+        (b"%PDF-1.4 not an image", "is not an image we can read"),
+        (b'<svg xmlns="http://www.w3.org/2000/svg"/>', "is not an image we can read"),
+    ],
+)
+def test_a_logo_that_is_not_an_image_is_refused(client, make_letter, aws, content, message):
+    from tests.files import upload
+
+    letter = make_letter("approved")
+    response = client.post(
+        url(letter), {**CHECKLIST, "logo": upload("logo.png", content, "image/png")}
+    )
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert Letter.objects.get(pk=letter.pk).status == "approved"
+    assert not [key for key in aws.object_keys() if key.startswith("logos/")]
+
+
+def test_a_huge_logo_is_refused(client, make_letter, aws):
+    from tests.files import upload
+
+    letter = make_letter("approved")
+    response = client.post(
+        url(letter), {**CHECKLIST, "logo": upload("big.png", png(4100, 4100), "image/png")}
+    )
+    assert response.status_code == 400
+    assert "too large" in response.content.decode()
