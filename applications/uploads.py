@@ -188,3 +188,34 @@ def store_logo(png: bytes) -> str:
     from django.core.files.base import ContentFile
 
     return attachments_storage().save(f"logos/{secrets.token_urlsafe(24)}.png", ContentFile(png))
+
+
+def stored_file_response(key: str, *, content_type: str, download_name: str | None = None):
+    """Serve a file of the private "attachments" storage.
+
+    S3: a redirect to a presigned URL that expires within a minute. Local files:
+    streamed. With ``download_name`` always as a download (``Content-Disposition:
+    attachment``), never rendered inline; without it (re-encoded logos) inline.
+    """
+    from django.http import FileResponse, Http404
+    from django.shortcuts import redirect
+    from django.utils.http import content_disposition_header
+
+    storage = attachments_storage()
+    if hasattr(storage, "bucket_name"):
+        parameters = {"ResponseContentType": content_type}
+        if download_name:
+            parameters["ResponseContentDisposition"] = content_disposition_header(
+                True, download_name
+            )
+        return redirect(storage.url(key, parameters=parameters))
+    try:
+        handle = storage.open(key, "rb")
+    except FileNotFoundError as exc:
+        raise Http404(_("This file is no longer stored.")) from exc
+    return FileResponse(
+        handle,
+        as_attachment=bool(download_name),
+        filename=download_name or "",
+        content_type=content_type,
+    )

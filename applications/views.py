@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from notifications.services import notify
 
-from . import selectors, services
+from . import selectors, services, uploads
 from .choices import LetterStatus
 from .exceptions import DomainError
 from .forms import DirectoryFilterForm, LetterForm, StatusLinkRequestForm, WithdrawForm
@@ -169,10 +169,10 @@ def letter_attachment(request, token, pk):
     letter, problem = _letter_from_token(request, token)
     if problem:
         return problem
-    from review.views import attachment_response
-
     attachment = get_object_or_404(letter.attachments, pk=pk)
-    return attachment_response(attachment)
+    return uploads.stored_file_response(
+        attachment.key, content_type=attachment.content_type, download_name=attachment.original_name
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -297,16 +297,5 @@ def member_onboarding(request, token):
 
 def member_logo(request, pk):
     """A listed member's logo (a re-encoded PNG), from the private store."""
-    from django.core.files.storage import storages
-    from django.http import FileResponse, Http404
-
     member = get_object_or_404(selectors.directory_members().exclude(logo_key=""), pk=pk)
-    storage = storages["attachments"]
-    if hasattr(storage, "bucket_name"):
-        return redirect(
-            storage.url(member.logo_key, parameters={"ResponseContentType": "image/png"})
-        )
-    try:
-        return FileResponse(storage.open(member.logo_key, "rb"), content_type="image/png")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
+    return uploads.stored_file_response(member.logo_key, content_type="image/png")

@@ -5,11 +5,8 @@ import copy
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.core.files.storage import storages
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views import generic
 
@@ -18,6 +15,7 @@ from applications import services as letter_services
 from applications.choices import Recommendation
 from applications.exceptions import DomainError, NotPermitted
 from applications.models import Attachment, Letter
+from applications.uploads import stored_file_response
 
 from . import forms
 from . import selectors as review_selectors
@@ -253,39 +251,14 @@ class LetterDetailView(StaffMixin, generic.DetailView):
         return context
 
 
-def attachment_response(attachment: Attachment, *, expire: int | None = None):
-    """Redirect to a short-lived presigned URL (S3) or stream the file (local storage).
-
-    Always as a download (``Content-Disposition: attachment``), never inline.
-    """
-    storage = storages["attachments"]
-    disposition = content_disposition_header(True, attachment.original_name)
-    if hasattr(storage, "bucket_name"):
-        url = storage.url(
-            attachment.key,
-            parameters={
-                "ResponseContentDisposition": disposition,
-                "ResponseContentType": attachment.content_type,
-            },
-            expire=expire,
-        )
-        return redirect(url)
-    try:
-        handle = storage.open(attachment.key, "rb")
-    except FileNotFoundError as exc:
-        raise Http404(_("This file is no longer stored.")) from exc
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-
-
 class AttachmentDownloadView(StaffMixin, generic.View):
     def get(self, request, pk):
         attachment = get_object_or_404(Attachment, pk=pk)
-        return attachment_response(attachment)
+        return stored_file_response(
+            attachment.key,
+            content_type=attachment.content_type,
+            download_name=attachment.original_name,
+        )
 
 
 def explain_denial(request) -> str:

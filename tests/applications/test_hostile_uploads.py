@@ -79,3 +79,25 @@ def test_pdf_with_javascript_is_stored_under_a_random_key_and_served_as_download
     location = download["Location"]
     assert "response-content-disposition=attachment" in location
     assert "%0D" not in location and "%0A" not in location
+
+
+def test_on_local_storage_files_are_streamed_as_downloads(client, settings, tmp_path):
+    """The laptop default (no S3): the file is streamed, still never inline."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "attachments": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    content = pdf_bytes()
+    assert post_file(client, "carta firmada.pdf", content).status_code == 302
+    letter = Letter.objects.get()
+    attachment = letter.attachments.get()
+    response = client.get(
+        reverse("applications:letter_attachment", args=[status_token(letter), attachment.pk])
+    )
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert b"".join(response.streaming_content) == content
+    assert (tmp_path / attachment.key).read_bytes() == content
