@@ -240,7 +240,10 @@ def letter_check_can_decide(*, letter: Letter, by) -> None:
         )
     if by is not None and letter.screened_by_id == by.pk:
         raise FourEyesViolation(
-            _("You screened this letter, so another committee member must decide it.")
+            _(
+                "You screened this letter, so another committee member must decide it "
+                "(four-eyes rule)."
+            )
         )
     if by is not None and not by.has_perm("applications.decide_letter"):
         raise NotPermitted(_("Only committee approvers can decide on letters."))

@@ -21,7 +21,13 @@ from . import selectors, services, uploads
 from .choices import LetterStatus
 from .exceptions import DomainError
 from .forms import DirectoryFilterForm, LetterForm, StatusLinkRequestForm, WithdrawForm
-from .links import LinkExpired, LinkInvalid, letter_public_id_from_token, status_path
+from .links import (
+    LinkExpired,
+    LinkInvalid,
+    letter_public_id_from_token,
+    status_path,
+    status_token,
+)
 from .models import Organisation
 
 
@@ -42,7 +48,7 @@ def letter_create(request):
         except DomainError as error:
             form.add_error(None, error.message)
         else:
-            return redirect(reverse("applications:letter_received", args=[_token(letter)]))
+            return redirect(reverse("applications:letter_received", args=[status_token(letter)]))
     if request.method == "POST" and request.FILES:
         messages.warning(
             request,
@@ -53,12 +59,6 @@ def letter_create(request):
         )
     status = 400 if request.method == "POST" else 200
     return render(request, "applications/letter_form.html", {"form": form}, status=status)
-
-
-def _token(letter):
-    from .links import status_token
-
-    return status_token(letter)
 
 
 def _letter_from_token(request, token):

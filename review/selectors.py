@@ -114,15 +114,18 @@ def inbox_letters(
     return letters.order_by(*SORTS.get(sort, SORTS["oldest"]))
 
 
+def task_due(node: str, created, now=None):
+    """(due date, overdue?) of a staff task of ``node`` opened at ``created``;
+    (None, False) for a task without a deadline."""
+    if node not in STAFF_NODES or created is None:
+        return None, False
+    due = created + deadline(node)
+    return due, due < (now or timezone.now())
+
+
 def annotate_deadlines(letters, now=None) -> None:
     """Set ``task_node``, ``due`` and ``is_overdue`` on each letter of a page."""
     now = now or timezone.now()
     for letter in letters:
-        node = (letter.open_task_node or "").removeprefix(NODE_PREFIX)
-        letter.task_node = node
-        if node in STAFF_NODES and letter.open_task_created:
-            letter.due = letter.open_task_created + deadline(node)
-            letter.is_overdue = letter.due < now
-        else:
-            letter.due = None
-            letter.is_overdue = False
+        letter.task_node = (letter.open_task_node or "").removeprefix(NODE_PREFIX)
+        letter.due, letter.is_overdue = task_due(letter.task_node, letter.open_task_created, now)

@@ -71,12 +71,11 @@ class LetterTaskColumns:
     country.short_description = _("Country")
 
     def due(self, task):
-        node = task.flow_task.name
-        if node not in selectors.STAFF_NODES:
+        due, overdue = selectors.task_due(task.flow_task.name, task.created)
+        if due is None:
             return ""
-        due = task.created + selectors.deadline(node)
         text = formats.date_format(timezone.localtime(due), "SHORT_DATE_FORMAT")
-        if due < timezone.now():
+        if overdue:
             return format_html("<strong>{}</strong> {}", _("Overdue"), text)
         return text
 

@@ -13,7 +13,7 @@ from django.views import generic
 from applications import selectors as letter_selectors
 from applications import services as letter_services
 from applications.choices import Recommendation
-from applications.exceptions import DomainError, NotPermitted
+from applications.exceptions import DomainError, FourEyesViolation, NotPermitted
 from applications.models import Attachment, Letter
 from applications.uploads import stored_file_response
 
@@ -243,10 +243,10 @@ class LetterDetailView(StaffMixin, generic.DetailView):
 
         task = letter_open_task(letter=self.object)
         context["open_task"] = task
-        context["four_eyes"] = bool(
-            task
-            and task.flow_task.name == "decide"
-            and self.object.screened_by_id == self.request.user.pk
+        context["four_eyes"] = (
+            decision_refusal(letter=self.object, user=self.request.user, only_four_eyes=True)
+            if task and task.flow_task.name == "decide"
+            else ""
         )
         return context
 
@@ -259,6 +259,17 @@ class AttachmentDownloadView(StaffMixin, generic.View):
             content_type=attachment.content_type,
             download_name=attachment.original_name,
         )
+
+
+def decision_refusal(*, letter, user, only_four_eyes=False) -> str:
+    """Why ``user`` may not decide ``letter``, as the decision service says it, or ""."""
+    try:
+        letter_services.letter_check_can_decide(letter=letter, by=user)
+    except FourEyesViolation as error:
+        return error.message
+    except DomainError as error:
+        return "" if only_four_eyes else error.message
+    return ""
 
 
 def explain_denial(request) -> str:
@@ -285,10 +296,10 @@ def explain_denial(request) -> str:
             "when": when,
         }
     letter = Letter.objects.filter(process__pk=task.process_id).first()
-    if task.flow_task.name == "decide" and letter and letter.screened_by_id == user.pk:
-        return _(
-            "You screened this letter, so another committee member must decide it (four-eyes rule)."
-        )
+    if task.flow_task.name == "decide" and letter:
+        refusal = decision_refusal(letter=letter, user=user)
+        if refusal:
+            return refusal
     if task.owner_id and task.owner_id != user.pk:
         return _("This task is assigned to %(who)s.") % {
             "who": task.owner.get_full_name() or task.owner.get_username()
