@@ -128,7 +128,7 @@ def letter_submit(*, data: dict, files: Iterable[NewFile] = (), idempotency_key=
             from review.services import letter_process_start
 
             letter_process_start(letter=letter)
-            notify(event="letter_submitted", letter=letter, log=log)
+            notify(event="letter_submitted", obj=letter, log=log)
     except IntegrityError:
         uploads.delete_quietly(stored)
         existing = Letter.objects.filter(idempotency_key=idempotency_key).first()
@@ -165,7 +165,7 @@ def letter_resubmit(*, letter: Letter, data: dict, files: Iterable[NewFile] = ()
             from review.services import letter_process_resubmitted
 
             letter_process_resubmitted(letter=letter)
-            notify(event="letter_resubmitted", letter=letter, log=log)
+            notify(event="letter_resubmitted", obj=letter, log=log)
     except BaseException:
         uploads.delete_quietly(stored)
         raise
@@ -200,7 +200,7 @@ def letter_screen(
         letter.message_to_applicant = message
         letter.screen(by=by, description=note)
         letter.save()
-        notify(event="letter_reviewed", letter=letter, log=_last_log(letter))
+        notify(event="letter_reviewed", obj=letter, log=_last_log(letter))
     return letter
 
 
@@ -224,7 +224,7 @@ def letter_request_changes(
         letter.message_to_applicant = message
         letter.request_changes(by=by, description=note or message)
         letter.save()
-        notify(event="letter_changes_requested", letter=letter, log=_last_log(letter))
+        notify(event="letter_changes_requested", obj=letter, log=_last_log(letter))
     return letter
 
 
@@ -286,7 +286,7 @@ def letter_decide(*, letter: Letter, by, approve: bool, reason: str = "") -> Let
         letter.decided_at = timezone.now()
         letter.decision_reason = reason
         letter.save()
-        notify(event=event, letter=letter, log=_last_log(letter))
+        notify(event=event, obj=letter, log=_last_log(letter))
     return letter
 
 
@@ -311,7 +311,7 @@ def letter_onboard(
             letter.consent_public_listing if public_listing is None else public_listing
         )
         organisation.save(update_fields=["member_since", "public_listing"])
-        notify(event="letter_onboarded", letter=letter, log=_last_log(letter))
+        notify(event="letter_onboarded", obj=letter, log=_last_log(letter))
     return letter
 
 
@@ -380,7 +380,7 @@ def onboarding_reminders_send(*, now=None) -> int:
                 queued += len(
                     notify(
                         event="letter_onboarding_reminder",
-                        letter=letter,
+                        obj=letter,
                         nonce=f"onboarding-{days}",
                     )
                 )
@@ -402,7 +402,7 @@ def letter_withdraw(*, letter: Letter, reason: str = "") -> Letter:
         from review.services import letter_process_cancel
 
         letter_process_cancel(letter=letter)
-        notify(event="letter_withdrawn", letter=letter, log=_last_log(letter))
+        notify(event="letter_withdrawn", obj=letter, log=_last_log(letter))
     return letter
 
 

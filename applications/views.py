@@ -183,7 +183,7 @@ def status_link_request(request):
         nonce = timezone.now().strftime("%Y%m%d%H")  # at most one email an hour per letter
         with transaction.atomic():
             for letter in selectors.letters_for_email(form.cleaned_data["email"])[:10]:
-                notify(event="letter_status_link", letter=letter, nonce=f"link-{nonce}")
+                notify(event="letter_status_link", obj=letter, nonce=f"link-{nonce}")
         messages.success(
             request,
             _("If we hold a letter for this address, we have sent it a new link."),

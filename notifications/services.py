@@ -9,7 +9,7 @@ never sends mail and a committed one never loses it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -25,6 +25,9 @@ from .models import OutboxMessage, OutboxStatus
 
 APPLICANT = "applicant"
 NEW_MEMBER = "new_member"
+NOMINATOR = "nominator"  # the contact of the member organisation that nominated
+NOMINEE = "nominee"
+MEMBERS = "members"  # every member organisation's contact, each with its own link
 STAFF = "staff"  # named users: reminders and escalations
 
 # Who hears of each event. The README's notification table mirrors this.
@@ -52,11 +55,31 @@ class Recipient:
     language: str
     audience: str
     digest: bool = False  # a staff member who chose one daily digest
+    # What this recipient's email alone carries, e.g. a link signed for them.
+    context: dict = field(default_factory=dict, compare=False, hash=False)
 
 
-def _recipients(audience: str, letter) -> list[Recipient]:
+def _recipients(audience: str, obj) -> list[Recipient]:
     if audience in (APPLICANT, NEW_MEMBER):
-        return [Recipient(letter.contact_email, letter.language, audience)]
+        return [Recipient(obj.contact_email, obj.language, audience)]
+    if audience == NOMINATOR:
+        member = obj.nominated_by
+        return [Recipient(member.contact_email, member.language, audience)]
+    if audience == NOMINEE:
+        return [Recipient(obj.nominee_email, obj.nominee_language, audience)]
+    if audience == MEMBERS:
+        from applications.links import nominate_url
+        from applications.selectors import members_to_invite
+
+        return [
+            Recipient(
+                member.contact_email,
+                member.language,
+                audience,
+                context={"member": member, "nominate_url": nominate_url(obj, member)},
+            )
+            for member in members_to_invite()
+        ]
     users = (
         get_user_model()
         .objects.filter(groups__name=audience, is_active=True)
@@ -109,8 +132,42 @@ def letter_context(letter) -> dict:
     }
 
 
-def notify(*, event: str, letter, log=None, nonce: str = "") -> list[OutboxMessage]:
-    """Queue the emails for ``event`` on ``letter``; send them after commit.
+def nomination_context(nomination) -> dict:
+    from applications.links import consent_url, nomination_status_url
+
+    return {
+        "nomination": nomination,
+        "call": nomination.call,
+        "consent_url": consent_url(nomination),
+        "nomination_url": nomination_status_url(nomination),
+        "call_url": settings.SITE_URL + nomination.call.get_absolute_url(),
+        "site_url": settings.SITE_URL,
+        "inbox_url": settings.SITE_URL + reverse("nomination:queue"),
+        "directory_url": settings.SITE_URL + reverse("directory"),
+    }
+
+
+def call_context(call) -> dict:
+    return {
+        "call": call,
+        "call_url": settings.SITE_URL + call.get_absolute_url(),
+        "site_url": settings.SITE_URL,
+    }
+
+
+def object_context(obj) -> dict:
+    """What every email about ``obj`` (a letter, a nomination or a call) can show."""
+    builders = {
+        "applications.letter": letter_context,
+        "applications.nomination": nomination_context,
+        "applications.call": call_context,
+    }
+    return builders[obj._meta.label_lower](obj)
+
+
+def notify(*, event: str, obj, log=None, nonce: str = "") -> list[OutboxMessage]:
+    """Queue the emails for ``event`` on ``obj`` (a letter, nomination or call);
+    send them after commit.
 
     Before: called inside the transaction that made the change (``log`` is its
     audit row). Changes: one ``OutboxMessage`` per recipient; a repeated call
@@ -118,23 +175,23 @@ def notify(*, event: str, letter, log=None, nonce: str = "") -> list[OutboxMessa
     itself; a task per row is enqueued once the transaction commits.
     """
     recipients = [
-        recipient for audience in EVENTS[event] for recipient in _recipients(audience, letter)
+        recipient for audience in EVENTS[event] for recipient in _recipients(audience, obj)
     ]
-    return _queue(event=event, letter=letter, recipients=recipients, log=log, nonce=nonce)
+    return _queue(event=event, obj=obj, recipients=recipients, log=log, nonce=nonce)
 
 
 def notify_users(
-    *, event: str, letter, users, nonce: str, context: dict | None = None
+    *, event: str, obj, users, nonce: str, context: dict | None = None
 ) -> list[OutboxMessage]:
-    """Queue a staff email about ``letter`` to the given users (reminders, escalations).
+    """Queue a staff email about ``obj`` to the given users (reminders, escalations).
 
-    ``nonce`` makes the email unique: the same event, letter, nonce and user is
+    ``nonce`` makes the email unique: the same event, object, nonce and user is
     queued once however often this is called.
     """
     recipients = [_staff_recipient(user, STAFF) for user in users if user.email]
     return _queue(
         event=event,
-        letter=letter,
+        obj=obj,
         recipients=recipients,
         log=None,
         nonce=nonce,
@@ -142,13 +199,18 @@ def notify_users(
     )
 
 
-def _queue(*, event, letter, recipients, log, nonce, extra=None) -> list[OutboxMessage]:
-    context = {**letter_context(letter), **(extra or {})}
+def _queue(*, event, obj, recipients, log, nonce, extra=None) -> list[OutboxMessage]:
+    context = {**object_context(obj), **(extra or {})}
+    object_type = obj._meta.label_lower
+    kind = object_type.split(".")[-1]
     queued = []
     for recipient in recipients:
-        key = f"{event}:letter:{letter.pk}:{log.pk if log else nonce}:{recipient.email}"
+        key = f"{event}:{kind}:{obj.pk}:{log.pk if log else nonce}:{recipient.email}"
         rendered = render_email(
-            event=event, audience=recipient.audience, language=recipient.language, context=context
+            event=event,
+            audience=recipient.audience,
+            language=recipient.language,
+            context={**context, **recipient.context},
         )
         try:
             with transaction.atomic():
@@ -156,8 +218,8 @@ def _queue(*, event, letter, recipients, log, nonce, extra=None) -> list[OutboxM
                     key=key[:255],
                     event=event,
                     audience=recipient.audience,
-                    object_type="applications.letter",
-                    object_id=letter.pk,
+                    object_type=object_type,
+                    object_id=obj.pk,
                     log_id=log.pk if log else None,
                     recipient=recipient.email,
                     language=recipient.language,

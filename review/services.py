@@ -177,7 +177,7 @@ def deadline_reminders_send(*, now=None) -> int:
                 queued += len(
                     notify_users(
                         event=event,
-                        letter=Letter.objects.get(pk=letter.pk),
+                        obj=Letter.objects.get(pk=letter.pk),
                         users=users,
                         nonce=f"{kind}:{task.pk}:{today.isoformat()}",
                         context=context,

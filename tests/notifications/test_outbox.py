@@ -35,7 +35,7 @@ def test_the_same_event_for_the_same_transition_is_queued_once(make_letter):
 
     log = StateLog.objects.for_(letter).latest("pk")
     count = OutboxMessage.objects.count()
-    assert notify(event="letter_submitted", letter=letter, log=log) == []
+    assert notify(event="letter_submitted", obj=letter, log=log) == []
     assert OutboxMessage.objects.count() == count
 
 
