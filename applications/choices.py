@@ -66,3 +66,20 @@ class CommunityOfPractice(models.TextChoices):
     CARE_SYSTEMS = "care_systems", _("National care systems and policies")
     SUBNATIONAL = "subnational", _("Care policies at subnational level")
     DATA = "data", _("Care data and statistics")
+
+
+class NominationStatus(models.TextChoices):
+    AWAITING_CONSENT = "awaiting_consent", _("Waiting for the nominee's consent")
+    DECLINED = "declined", _("Declined by the nominee")
+    LAPSED = "lapsed", _("Lapsed (no consent by the closing date)")
+    SUBMITTED = "submitted", _("Submitted")
+    REVIEWED = "reviewed", _("Screened")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Not approved")
+    ONBOARDED = "onboarded", _("Committee member")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class NominationAttachmentKind(models.TextChoices):
+    CV = "cv", _("Nominee's CV")
+    ENDORSEMENT = "endorsement", _("Endorsement letter")

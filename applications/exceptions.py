@@ -27,3 +27,15 @@ class AlreadyDecided(TransitionNotAllowed):
 
 class StorageUnavailable(DomainError):
     """The attachment store could not be reached; nothing was saved."""
+
+
+class SeatsFull(DomainError):
+    """Approving would give a constituency more committee members than its seats."""
+
+
+class NotEligible(DomainError):
+    """The nominator or the nominee is not (or no longer) a member, or the call is not open."""
+
+
+class DuplicateNomination(DomainError):
+    """This person is already nominated in this call."""

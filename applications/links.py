@@ -1,5 +1,7 @@
 """Signed links that let an applicant reach their letter without a password."""
 
+import hashlib
+import hmac
 from datetime import timedelta
 
 from django.conf import settings
@@ -8,6 +10,9 @@ from django.urls import reverse
 
 STATUS_SALT = "applications.letter.status"
 ONBOARDING_SALT = "applications.letter.onboarding"
+NOMINATE_SALT = "applications.call.nominate"
+CONSENT_SALT = "applications.nomination.consent"
+NOMINATION_STATUS_SALT = "applications.nomination.status"
 
 
 class LinkInvalid(Exception):
@@ -47,7 +52,8 @@ def letter_public_id_from_token(token: str) -> str:
     return _decode(token, salt=STATUS_SALT)
 
 
-def _decode(token: str, *, salt: str) -> str:
+def _decode(token: str, *, salt: str, keys=("letter",)):
+    """The payload's value for ``keys`` (one key: the value; several: a tuple)."""
     max_age = timedelta(days=settings.STATUS_LINK_MAX_AGE_DAYS)
     try:
         payload = signing.loads(token, salt=salt, max_age=max_age)
@@ -55,6 +61,70 @@ def _decode(token: str, *, salt: str) -> str:
         raise LinkExpired from exc
     except signing.BadSignature as exc:
         raise LinkInvalid from exc
-    if not isinstance(payload, dict) or "letter" not in payload:
+    if not isinstance(payload, dict) or any(key not in payload for key in keys):
         raise LinkInvalid
-    return payload["letter"]
+    values = tuple(payload[key] for key in keys)
+    return values[0] if len(values) == 1 else values
+
+
+# Calls and nominations. A nomination link is bound to one call and one member;
+# a consent link to one nomination and the nominee's address at the time it was
+# sent; a nomination's status link to the nomination. Each has its own salt, so
+# no link works for another purpose.
+
+
+def nominate_token(call, member) -> str:
+    payload = {"call": str(call.public_id), "member": member.pk}
+    return signing.dumps(payload, salt=NOMINATE_SALT, compress=True)
+
+
+def nominate_url(call, member) -> str:
+    path = reverse("applications:nomination_create", args=[nominate_token(call, member)])
+    return settings.SITE_URL + path
+
+
+def call_and_member_from_token(token: str) -> tuple[str, int]:
+    return _decode(token, salt=NOMINATE_SALT, keys=("call", "member"))
+
+
+def _email_digest(email: str) -> str:
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:16]
+
+
+def consent_token(nomination) -> str:
+    payload = {
+        "nomination": str(nomination.public_id),
+        "email": _email_digest(nomination.nominee_email),
+    }
+    return signing.dumps(payload, salt=CONSENT_SALT, compress=True)
+
+
+def consent_url(nomination) -> str:
+    path = reverse("applications:nomination_consent", args=[consent_token(nomination)])
+    return settings.SITE_URL + path
+
+
+def nomination_from_consent_token(token: str) -> tuple[str, str]:
+    """(nomination public id, digest of the nominee's address) of a consent link."""
+    return _decode(token, salt=CONSENT_SALT, keys=("nomination", "email"))
+
+
+def consent_token_matches(nomination, email_digest: str) -> bool:
+    return hmac.compare_digest(_email_digest(nomination.nominee_email), email_digest)
+
+
+def nomination_status_token(nomination) -> str:
+    payload = {"nomination": str(nomination.public_id)}
+    return signing.dumps(payload, salt=NOMINATION_STATUS_SALT, compress=True)
+
+
+def nomination_status_path(nomination) -> str:
+    return reverse("applications:nomination_status", args=[nomination_status_token(nomination)])
+
+
+def nomination_status_url(nomination) -> str:
+    return settings.SITE_URL + nomination_status_path(nomination)
+
+
+def nomination_from_status_token(token: str) -> str:
+    return _decode(token, salt=NOMINATION_STATUS_SALT, keys=("nomination",))

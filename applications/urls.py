@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .nominations.urls import urlpatterns as nomination_urlpatterns
 
 app_name = "applications"
 
@@ -13,3 +14,5 @@ urlpatterns = [
     path("letters/<str:token>/withdraw/", views.letter_withdraw, name="letter_withdraw"),
     path("letters/<str:token>/files/<int:pk>/", views.letter_attachment, name="letter_attachment"),
 ]
+
+urlpatterns += nomination_urlpatterns

@@ -196,6 +196,8 @@ TASKS = {
 
 # How long a status link in an applicant's email stays valid.
 STATUS_LINK_MAX_AGE_DAYS = env.int("STATUS_LINK_MAX_AGE_DAYS", default=180)
+# Link to the Management Committee's meeting calendar, sent in the committee welcome.
+COMMITTEE_CALENDAR_URL = env("COMMITTEE_CALENDAR_URL", default="")
 # Rejected and withdrawn letters are anonymised this many months after they closed.
 RETENTION_MONTHS = env.int("RETENTION_MONTHS", default=12)
 

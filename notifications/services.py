@@ -18,6 +18,7 @@ from django.template.defaultfilters import linebreaks_filter, urlize
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.functional import lazy
 
 from review.roles import COMMITTEE, SECRETARIAT
 
@@ -46,6 +47,18 @@ EVENTS: dict[str, tuple[str, ...]] = {
     "task_overdue": (),
     "task_escalated": (),
     "staff_digest": (),  # built by digests_send from held staff emails
+    # Calls for nominations and nominations.
+    "call_opened": (MEMBERS,),
+    "call_nomination_link": (MEMBERS,),
+    "nomination_submitted": (NOMINATOR, NOMINEE),
+    "nomination_accepted": (NOMINATOR, NOMINEE, SECRETARIAT),
+    "nomination_declined": (NOMINATOR, NOMINEE),
+    "nomination_lapsed": (NOMINATOR, NOMINEE),
+    "nomination_reviewed": (NOMINATOR, COMMITTEE),
+    "nomination_approved": (NOMINATOR, NOMINEE, SECRETARIAT),
+    "nomination_rejected": (NOMINATOR, NOMINEE),
+    "nomination_onboarded": (NOMINEE, NOMINATOR),
+    "nomination_withdrawn": (NOMINATOR, NOMINEE, SECRETARIAT),
 }
 
 
@@ -59,7 +72,7 @@ class Recipient:
     context: dict = field(default_factory=dict, compare=False, hash=False)
 
 
-def _recipients(audience: str, obj) -> list[Recipient]:
+def _recipients(audience: str, obj, member=None) -> list[Recipient]:
     if audience in (APPLICANT, NEW_MEMBER):
         return [Recipient(obj.contact_email, obj.language, audience)]
     if audience == NOMINATOR:
@@ -69,7 +82,7 @@ def _recipients(audience: str, obj) -> list[Recipient]:
         return [Recipient(obj.nominee_email, obj.nominee_language, audience)]
     if audience == MEMBERS:
         from applications.links import nominate_url
-        from applications.selectors import members_to_invite
+        from applications.nominations.selectors import members_to_invite
 
         return [
             Recipient(
@@ -78,7 +91,7 @@ def _recipients(audience: str, obj) -> list[Recipient]:
                 audience,
                 context={"member": member, "nominate_url": nominate_url(obj, member)},
             )
-            for member in members_to_invite()
+            for member in ([member] if member is not None else members_to_invite())
         ]
     users = (
         get_user_model()
@@ -132,12 +145,21 @@ def letter_context(letter) -> dict:
     }
 
 
+def _closing(call):
+    """The call's closing time, formatted when the email renders (in its language)."""
+    from applications.nominations.services import closing_text
+
+    return lazy(closing_text, str)(call)
+
+
 def nomination_context(nomination) -> dict:
     from applications.links import consent_url, nomination_status_url
 
     return {
         "nomination": nomination,
         "call": nomination.call,
+        "closing": _closing(nomination.call),
+        "committee_calendar_url": settings.COMMITTEE_CALENDAR_URL,
         "consent_url": consent_url(nomination),
         "nomination_url": nomination_status_url(nomination),
         "call_url": settings.SITE_URL + nomination.call.get_absolute_url(),
@@ -150,6 +172,7 @@ def nomination_context(nomination) -> dict:
 def call_context(call) -> dict:
     return {
         "call": call,
+        "closing": _closing(call),
         "call_url": settings.SITE_URL + call.get_absolute_url(),
         "site_url": settings.SITE_URL,
     }
@@ -165,17 +188,22 @@ def object_context(obj) -> dict:
     return builders[obj._meta.label_lower](obj)
 
 
-def notify(*, event: str, obj, log=None, nonce: str = "") -> list[OutboxMessage]:
+def notify(
+    *, event: str, obj, log=None, nonce: str = "", member=None
+) -> list[OutboxMessage]:
     """Queue the emails for ``event`` on ``obj`` (a letter, nomination or call);
     send them after commit.
 
     Before: called inside the transaction that made the change (``log`` is its
-    audit row). Changes: one ``OutboxMessage`` per recipient; a repeated call
-    for the same event, letter, log and recipient adds nothing. Sends: nothing
+    audit row). ``member`` narrows the "members" audience to one organisation.
+    Changes: one ``OutboxMessage`` per recipient; a repeated call for the same
+    event, object, log and recipient adds nothing. Sends: nothing
     itself; a task per row is enqueued once the transaction commits.
     """
     recipients = [
-        recipient for audience in EVENTS[event] for recipient in _recipients(audience, obj)
+        recipient
+        for audience in EVENTS[event]
+        for recipient in _recipients(audience, obj, member)
     ]
     return _queue(event=event, obj=obj, recipients=recipients, log=log, nonce=nonce)
 

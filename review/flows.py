@@ -7,11 +7,11 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow, lock
 
-from applications.choices import LetterStatus
-from applications.models import Letter
+from applications.choices import LetterStatus, NominationStatus
+from applications.models import Letter, Nomination
 
-from . import views
-from .models import LetterProcess
+from . import nomination_views, views
+from .models import LetterProcess, NominationProcess
 
 
 def letter_status(activation) -> str:
@@ -19,21 +19,24 @@ def letter_status(activation) -> str:
     return Letter.objects.values_list("status", flat=True).get(pk=activation.process.letter_id)
 
 
-def _screener_id(task):
-    return Letter.objects.values_list("screened_by_id", flat=True).get(process__pk=task.process_id)
-
-
 class DecisionNode(flow.View):
     """The committee's decision: never taken or done by the letter's screener."""
 
+    subject_model = Letter
+
+    def screener_id(self, task):
+        return self.subject_model.objects.values_list("screened_by_id", flat=True).get(
+            process__pk=task.process_id
+        )
+
     def can_assign(self, user, task):
-        screened_by = _screener_id(task)
+        screened_by = self.screener_id(task)
         if user is not None and user.pk == screened_by:
             return False
         return super().can_assign(user, task)
 
     def can_execute(self, user, task):
-        screened_by = _screener_id(task)
+        screened_by = self.screener_id(task)
         if user is not None and user.pk == screened_by:
             return False
         return super().can_execute(user, task)
@@ -99,4 +102,70 @@ class LetterFlow(flow.Flow):
         return activation.process
 
     def on_resubmitted(self, activation):
+        return activation.process
+
+
+def nomination_status(activation) -> str:
+    return Nomination.objects.values_list("status", flat=True).get(
+        pk=activation.process.nomination_id
+    )
+
+
+class NominationDecisionNode(DecisionNode):
+    """The committee's decision on a nomination: never by its screener."""
+
+    subject_model = Nomination
+
+
+class NominationFlow(flow.Flow):
+    """Screening, decision and committee onboarding of an accepted nomination.
+
+    It starts when the nominee accepts; before that the nomination only waits
+    for the nominee's answer, which is not staff work.
+    """
+
+    process_class = NominationProcess
+    lock_impl = lock.select_for_update_lock
+    process_title = _("Nomination to the Management Committee")
+    process_description = _("Screening, decision and committee onboarding of a nomination.")
+    summary_template = "{{ process.nomination.nominee_name }}"
+
+    start = flow.StartHandle(this.start_process).Next(this.screen)
+
+    screen = (
+        flow.View(nomination_views.NominationScreenView.as_view())
+        .Annotation(
+            title=_("Screening"), summary_template="{{ process.nomination.nominee_name }}"
+        )
+        .Permission("applications.screen_nomination")
+        .Next(this.decide)
+    )
+
+    decide = (
+        NominationDecisionNode(nomination_views.NominationDecideView.as_view())
+        .Annotation(title=_("Decision"), summary_template="{{ process.nomination.nominee_name }}")
+        .Permission("applications.decide_nomination")
+        .Next(this.after_decision)
+    )
+
+    after_decision = (
+        flow.If(lambda activation: nomination_status(activation) == NominationStatus.APPROVED)
+        .Then(this.onboard)
+        .Else(this.end)
+    )
+
+    onboard = (
+        flow.View(nomination_views.NominationOnboardView.as_view())
+        .Annotation(
+            title=_("Committee onboarding"),
+            summary_template="{{ process.nomination.nominee_name }}",
+        )
+        .Permission("applications.onboard_nomination")
+        .Next(this.end)
+    )
+
+    end = flow.End()
+
+    def start_process(self, activation, nomination):
+        activation.process.nomination = nomination
         return activation.process

@@ -148,3 +148,148 @@ class EmailPreferenceForm(forms.Form):
         ],
         widget=forms.RadioSelect,
     )
+
+
+class NominationScreeningForm(forms.Form):
+    recommendation = forms.ChoiceField(
+        label=_("Recommendation to the committee"),
+        choices=[
+            ("approve", _("Recommend approval")),
+            ("reject", _("Recommend rejection")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Note to the committee"),
+        help_text=_("Required when you recommend rejection."),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("recommendation") == "reject" and not (data.get("note") or "").strip():
+            self.add_error("note", _("Say why you recommend rejection."))
+        return data
+
+
+class NominationDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            ("approve", _("Approve: the nominee takes a committee seat")),
+            ("reject", _("Reject")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason (sent to the nominee and the nominating member)"),
+        help_text=_("Required for a rejection."),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "reject" and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Give the reason for the rejection; the nominee reads it."))
+        return data
+
+
+class NominationOnboardingForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_(
+            "Send the committee welcome (what the committee does and its meeting calendar) "
+            "and list the person as a committee member in the directory"
+        ),
+    )
+    note = forms.CharField(
+        label=_("Internal note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class CallForm(forms.Form):
+    """A call for nominations: texts in three languages, dates, seats per constituency."""
+
+    title_es = forms.CharField(label=_("Title (Spanish)"), max_length=200)
+    title_en = forms.CharField(label=_("Title (English)"), max_length=200)
+    title_fr = forms.CharField(label=_("Title (French)"), max_length=200)
+    description_es = forms.CharField(
+        label=_("Description (Spanish)"), widget=forms.Textarea(attrs={"rows": 4}), max_length=10000
+    )
+    description_en = forms.CharField(
+        label=_("Description (English)"), widget=forms.Textarea(attrs={"rows": 4}), max_length=10000
+    )
+    description_fr = forms.CharField(
+        label=_("Description (French)"), widget=forms.Textarea(attrs={"rows": 4}), max_length=10000
+    )
+    time_zone = forms.ChoiceField(label=_("Time zone of the dates"))
+    opens_at = forms.DateTimeField(
+        label=_("Opens"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    closes_at = forms.DateTimeField(
+        label=_("Closes"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+    CALL_FIELDS = (
+        "title_es",
+        "title_en",
+        "title_fr",
+        "description_es",
+        "description_en",
+        "description_fr",
+        "time_zone",
+        "opens_at",
+        "closes_at",
+    )
+
+    def __init__(self, *args, **kwargs):
+        import zoneinfo
+
+        super().__init__(*args, **kwargs)
+        zones = sorted(zoneinfo.available_timezones() - {"localtime", "Factory"})
+        self.fields["time_zone"].choices = [(zone, zone) for zone in zones]
+        self.fields["time_zone"].initial = "America/Mexico_City"
+        for value, label in Constituency.choices:
+            self.fields[f"seats_{value}"] = forms.IntegerField(
+                label=_("Seats: %(constituency)s") % {"constituency": label},
+                min_value=0,
+                max_value=50,
+                initial=0,
+                required=False,
+            )
+
+    def _in_zone(self, name):
+        """Read a typed date-time as wall-clock time in the chosen time zone."""
+        import zoneinfo
+
+        from django.utils import timezone
+
+        value = self.cleaned_data.get(name)
+        zone = self.cleaned_data.get("time_zone")
+        if value is None or not zone:
+            return value
+        return timezone.make_aware(timezone.make_naive(value), zoneinfo.ZoneInfo(zone))
+
+    def clean(self):
+        data = super().clean()
+        for name in ("opens_at", "closes_at"):
+            if data.get(name) is not None:
+                data[name] = self._in_zone(name)
+        if data.get("opens_at") and data.get("closes_at") and data["closes_at"] <= data["opens_at"]:
+            self.add_error("closes_at", _("The call must close after it opens."))
+        if not any(data.get(f"seats_{value}") for value in Constituency.values):
+            raise forms.ValidationError(_("Give at least one constituency one seat or more."))
+        return data
+
+    def call_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.CALL_FIELDS}
+
+    def seats(self) -> dict[str, int]:
+        return {
+            value: self.cleaned_data.get(f"seats_{value}") or 0 for value in Constituency.values
+        }

@@ -52,3 +52,18 @@ class TaskReminder(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.task_id} {self.day}"
+
+
+class NominationProcess(Process):
+    """A viewflow process bound to exactly one nomination."""
+
+    nomination = models.OneToOneField(
+        "applications.Nomination", on_delete=models.CASCADE, related_name="process"
+    )
+
+    class Meta:
+        verbose_name = _("nomination review")
+        verbose_name_plural = _("nomination reviews")
+
+    def __str__(self):
+        return str(self.nomination.nominee_name)

@@ -78,9 +78,40 @@ def letter_process_cancel(*, letter) -> None:
         _flow().instance.cancel(process)
 
 
+def nomination_process_start(*, nomination):
+    """The nominee accepted: start the review with a screening task."""
+    from .flows import NominationFlow
+
+    return NominationFlow.start.run(nomination=nomination)
+
+
+def nomination_open_task(*, nomination, node_name: str | None = None):
+    """The nomination's open task (optionally of one node), or None."""
+    from .flows import NominationFlow
+    from .models import NominationProcess
+
+    process = NominationProcess.objects.filter(nomination=nomination).first()
+    if process is None:
+        return None
+    tasks = process.task_set.filter(status__in=ACTIVE).order_by("pk")
+    if node_name:
+        tasks = [task for task in tasks if task.flow_task == getattr(NominationFlow, node_name)]
+    return next(iter(tasks), None)
+
+
+def nomination_process_cancel(*, nomination) -> None:
+    """The nomination was withdrawn: cancel its open tasks and close the process."""
+    from .flows import NominationFlow
+    from .models import NominationProcess
+
+    process = NominationProcess.objects.filter(nomination=nomination).first()
+    if process is not None and process.finished is None:
+        NominationFlow.instance.cancel(process)
+
+
 def task_assign(*, task, user) -> None:
     """Take an unassigned task (refused for the screener on a decision task)."""
-    flow_class = _flow()
+    flow_class = task.flow_task.flow_class
     with flow_class.lock(task.process_id), transaction.atomic():
         task.refresh_from_db()
         activation = task.flow_task.activation_class(task)
@@ -95,7 +126,7 @@ def task_complete(*, task, user, action: Callable[[], object]):
     The task is taken for the user first if it is free. The service and the
     flow's next step commit together or not at all.
     """
-    flow_class = _flow()
+    flow_class = task.flow_task.flow_class
     with flow_class.lock(task.process_id), transaction.atomic():
         task.refresh_from_db()
         if task.status == STATUS.NEW:

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Site
 from viewflow.workflow.flow import FlowAppViewset
 
-from .flows import LetterFlow
+from .flows import LetterFlow, NominationFlow
 from .task_lists import LetterInboxView, LetterQueueView
 
 
@@ -17,5 +17,6 @@ site = Site(
     title=_("Alliance for Care: review"),
     viewsets=[
         LetterFlowViewset(LetterFlow, icon="mail", title=_("Letters of interest")),
+        FlowAppViewset(NominationFlow, icon="how_to_vote", title=_("Nominations")),
     ],
 )

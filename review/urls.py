@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import nomination_views, views
 
 app_name = "review"
 
@@ -17,4 +17,21 @@ urlpatterns = [
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
     path("export/letters.csv", views.LettersExportView.as_view(), name="export_letters"),
     path("export/members.csv", views.MembersExportView.as_view(), name="export_members"),
+]
+
+urlpatterns += [
+    path("nominations/", nomination_views.NominationListView.as_view(), name="nomination_list"),
+    path(
+        "nominations/<int:pk>/",
+        nomination_views.NominationDetailView.as_view(),
+        name="nomination_detail",
+    ),
+    path(
+        "nominations/files/<int:pk>/",
+        nomination_views.NominationAttachmentView.as_view(),
+        name="nomination_attachment",
+    ),
+    path("calls/", nomination_views.CallListView.as_view(), name="call_list"),
+    path("calls/new/", nomination_views.CallEditView.as_view(), name="call_create"),
+    path("calls/<int:pk>/edit/", nomination_views.CallEditView.as_view(), name="call_edit"),
 ]

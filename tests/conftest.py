@@ -176,19 +176,20 @@ def deliver(django_capture_on_commit_callbacks, run_worker):
 
 @pytest.fixture
 def staff_groups(db):
-    """The Secretariat and Committee groups of the review/0002 data migration.
+    """The Secretariat and Committee groups of the review/0002 and 0005 data migrations.
 
     A transactional test (live server, PostgreSQL race) flushes the database,
     groups included, so they are made again here from the migration's own list.
     """
-    migration = importlib.import_module("review.migrations.0002_staff_groups")
-    for name, perms in migration.GROUP_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        for perm in perms:
-            app_label, codename = perm.split(".")
-            group.permissions.add(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
+    for module in ("0002_staff_groups", "0005_nomination_permissions"):
+        migration = importlib.import_module(f"review.migrations.{module}")
+        for name, perms in migration.GROUP_PERMISSIONS.items():
+            group, _ = Group.objects.get_or_create(name=name)
+            for perm in perms:
+                app_label, codename = perm.split(".")
+                group.permissions.add(
+                    Permission.objects.get(content_type__app_label=app_label, codename=codename)
+                )
 
 
 def _staff(username, group, first_name):

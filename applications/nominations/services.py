@@ -1,0 +1,458 @@
+"""Writes on calls and nominations. One service per transition, always in the
+same order: lock the row, check the transition, apply it, save, audit, queue the email.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from botocore.exceptions import BotoCoreError, ClientError
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed, has_transition_perm
+from django_fsm_log.models import StateLog
+
+from applications import uploads
+from applications.choices import NominationStatus, Recommendation
+from applications.exceptions import (
+    AlreadyDecided,
+    DuplicateNomination,
+    FourEyesViolation,
+    NotEligible,
+    NotPermitted,
+    SeatsFull,
+    StorageUnavailable,
+    TransitionNotAllowed,
+)
+from applications.models import Call, CallPhase, CallSeat, Nomination, NominationAttachment
+from notifications.services import notify
+
+from . import selectors
+
+logger = logging.getLogger(__name__)
+
+NOMINATION_FIELDS = (
+    "nominee_name",
+    "nominee_email",
+    "nominee_position",
+    "nominee_organisation",
+    "nominee_language",
+    "constituency",
+    "motivation",
+)
+DECIDED = (NominationStatus.APPROVED, NominationStatus.REJECTED, NominationStatus.ONBOARDED)
+
+
+@dataclass(frozen=True)
+class NewFile:
+    kind: str
+    checked: uploads.CheckedFile
+
+
+def closing_text(call: Call) -> str:
+    """The closing date and time in the reader's language and the call's time zone."""
+    from zoneinfo import ZoneInfo
+
+    local = timezone.localtime(call.closes_at, ZoneInfo(call.time_zone))
+    return f"{date_format(local, 'DATETIME_FORMAT')} ({call.time_zone})"
+
+
+# Calls
+
+
+def call_save(*, call: Call | None = None, data: dict, seats: dict[str, int], by) -> Call:
+    """Create or edit a call with its seats per constituency.
+
+    Before: ``data`` holds the cleaned call fields; ``seats`` maps constituency
+    to a number of seats (0 or missing: none). Changes: the call and its seat
+    rows. Sends: nothing here; members are invited when the call opens
+    (``call_invitations_send``).
+    """
+    if data["closes_at"] <= data["opens_at"]:
+        raise TransitionNotAllowed(_("The call must close after it opens."))
+    wanted = {key: value for key, value in seats.items() if value}
+    if not wanted:
+        raise TransitionNotAllowed(_("Give at least one constituency one seat or more."))
+    with transaction.atomic():
+        if call is None:
+            call = Call(created_by=by)
+        else:
+            call = Call.objects.select_for_update().get(pk=call.pk)
+            seated = dict(
+                call.nominations.filter(status__in=selectors.SEATED)
+                .values_list("constituency")
+                .annotate(n=Count("pk"))
+                .values_list("constituency", "n")
+            )
+            for constituency, approved in seated.items():
+                if wanted.get(constituency, 0) < approved:
+                    raise TransitionNotAllowed(
+                        _(
+                            "%(n)d nominees of this constituency are already approved: "
+                            "it needs at least that many seats."
+                        )
+                        % {"n": approved}
+                    )
+        for field, value in data.items():
+            setattr(call, field, value)
+        call.save()
+        CallSeat.objects.filter(call=call).exclude(constituency__in=wanted).delete()
+        for constituency, number in wanted.items():
+            CallSeat.objects.update_or_create(
+                call=call, constituency=constituency, defaults={"seats": number}
+            )
+    return call
+
+
+def call_invitations_send(*, now=None) -> int:
+    """Invite every member to nominate, once per call, when the call opens.
+
+    Before: calls whose opening time has passed and that are not yet closed.
+    Changes: ``invitations_sent_at``. Sends: "call opened" to each member's
+    contact, with a nomination link signed for that member and call. Returns
+    the number of emails queued.
+    """
+    queued = 0
+    for call in selectors.calls_to_invite(now).order_by("pk"):
+        with transaction.atomic():
+            call = Call.objects.select_for_update().get(pk=call.pk)
+            if call.invitations_sent_at is not None:
+                continue
+            queued += len(notify(event="call_opened", obj=call, nonce="invitation"))
+            call.invitations_sent_at = timezone.now()
+            call.save(update_fields=["invitations_sent_at"])
+    return queued
+
+
+# Nominations
+
+
+def _lock(nomination: Nomination) -> Nomination:
+    return Nomination.objects.select_for_update().get(pk=nomination.pk)
+
+
+def _check(nomination: Nomination, method, by) -> None:
+    if not can_proceed(method):
+        raise TransitionNotAllowed(
+            _("This nomination is now “%(status)s”, so this step is no longer possible.")
+            % {"status": nomination.get_status_display()}
+        )
+    if by is not None and not has_transition_perm(method, by):
+        raise NotPermitted(_("Your role does not allow this step."))
+
+
+def _last_log(nomination: Nomination) -> StateLog:
+    return StateLog.objects.for_(nomination).order_by("-pk").first()
+
+
+def _check_open(call: Call, now=None) -> None:
+    phase = call.phase(now)
+    if phase == CallPhase.SCHEDULED:
+        raise NotEligible(_("This call is not open yet."))
+    if phase == CallPhase.CLOSED:
+        raise NotEligible(
+            _("This call closed on %(when)s; nominations are no longer accepted.")
+            % {"when": closing_text(call)}
+        )
+
+
+def nomination_submit(
+    *,
+    call: Call,
+    nominated_by,
+    data: dict,
+    files: Iterable[NewFile] = (),
+    idempotency_key=None,
+) -> Nomination:
+    """A member nominates a person of a member organisation to the committee.
+
+    Before: the call is open; ``nominated_by`` and the nominee's organisation
+    are members; the call has seats for the constituency; the nominee is not
+    yet nominated in this call; the files were checked by ``uploads.check_upload``.
+    A second call with the same ``idempotency_key`` returns the first nomination.
+    Changes: a nomination waiting for the nominee's consent, its files and an
+    audit row. Sends: a confirmation to the nominator and a consent request
+    (accept or decline link) to the nominee. If storage fails, nothing is kept.
+    """
+    if idempotency_key:
+        existing = Nomination.objects.filter(idempotency_key=idempotency_key).first()
+        if existing:
+            return existing
+    _check_open(call)
+    if nominated_by.member_since is None:
+        raise NotEligible(_("Only member organisations of the Alliance can nominate."))
+    if data["nominee_organisation"].member_since is None:
+        raise NotEligible(_("The nominee must belong to a member organisation of the Alliance."))
+    if not call.seats.filter(constituency=data["constituency"]).exists():
+        raise NotEligible(_("This call has no seats for that constituency."))
+    email = data["nominee_email"].strip().lower()
+    if call.nominations.filter(nominee_email=email).exists():
+        raise DuplicateNomination(
+            _("%(email)s is already nominated in this call; a person is nominated once.")
+            % {"email": email}
+        )
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            nomination = Nomination(
+                call=call, nominated_by=nominated_by, idempotency_key=idempotency_key
+            )
+            for field in NOMINATION_FIELDS:
+                setattr(nomination, field, data[field])
+            nomination.save()
+            log = StateLog.objects.create(
+                content_type=ContentType.objects.get_for_model(Nomination),
+                object_id=nomination.pk,
+                source_state=None,
+                state=NominationStatus.AWAITING_CONSENT,
+                transition="submit",
+            )
+            for new in files:
+                try:
+                    key = uploads.store(new.checked)
+                except (OSError, BotoCoreError, ClientError) as exc:
+                    logger.exception("attachment store failed for a nomination")
+                    raise StorageUnavailable(
+                        _(
+                            "We could not store your file just now. Nothing was submitted and "
+                            "your answers are kept below: please attach the files again and "
+                            "retry in a few minutes."
+                        )
+                    ) from exc
+                stored.append(key)
+                NominationAttachment.objects.create(
+                    nomination=nomination,
+                    kind=new.kind,
+                    original_name=new.checked.safe_name,
+                    key=key,
+                    size=new.checked.size,
+                    sha256=new.checked.sha256,
+                    content_type=new.checked.content_type,
+                )
+            notify(event="nomination_submitted", obj=nomination, log=log)
+    except IntegrityError:
+        uploads.delete_quietly(stored)
+        if idempotency_key:
+            existing = Nomination.objects.filter(idempotency_key=idempotency_key).first()
+            if existing:
+                return existing
+        raise DuplicateNomination(
+            _("%(email)s is already nominated in this call; a person is nominated once.")
+            % {"email": email}
+        ) from None
+    except BaseException:
+        uploads.delete_quietly(stored)
+        raise
+    return nomination
+
+
+def nomination_consent(*, nomination: Nomination, accept: bool, now=None) -> Nomination:
+    """The nominee accepts or declines through the link in their email.
+
+    Before: the nomination waits for consent and the call has not closed.
+    Changes: state ``submitted`` (and a screening task) or ``declined``.
+    After closing, the nomination lapses instead and the nominee is told.
+    Sends: "accepted" to both sides and the secretariat, or "declined" to both.
+    """
+    lapsed = False
+    with transaction.atomic():
+        nomination = _lock(nomination)
+        if nomination.status != NominationStatus.AWAITING_CONSENT:
+            raise TransitionNotAllowed(
+                _("This nomination was already answered: it is now “%(status)s”.")
+                % {"status": nomination.get_status_display()}
+            )
+        if nomination.call.phase(now) == CallPhase.CLOSED:
+            _lapse(nomination)
+            lapsed = True
+        elif accept:
+            nomination.consent_answered_at = timezone.now()
+            nomination.accept(description=_("Accepted by the nominee"))
+            nomination.save()
+            from review.services import nomination_process_start
+
+            nomination_process_start(nomination=nomination)
+            notify(event="nomination_accepted", obj=nomination, log=_last_log(nomination))
+        else:
+            nomination.consent_answered_at = timezone.now()
+            nomination.decline(description=_("Declined by the nominee"))
+            nomination.save()
+            notify(event="nomination_declined", obj=nomination, log=_last_log(nomination))
+    if lapsed:
+        # Raised after the commit: the lapse stands, the answer is refused.
+        raise NotEligible(
+            _("The call closed on %(when)s, so the nomination lapsed without your answer.")
+            % {"when": closing_text(nomination.call)}
+        )
+    return nomination
+
+
+def _lapse(nomination: Nomination) -> None:
+    nomination.lapse(description=_("No answer from the nominee by the closing date"))
+    nomination.save()
+    notify(event="nomination_lapsed", obj=nomination, log=_last_log(nomination))
+
+
+def nominations_lapse(*, now=None) -> int:
+    """Lapse the nominations whose nominee did not answer by the call's closing.
+
+    Changes: state ``lapsed``. Sends: "lapsed" to the nominator and the nominee.
+    Returns how many lapsed.
+    """
+    now = now or timezone.now()
+    due = Nomination.objects.filter(
+        status=NominationStatus.AWAITING_CONSENT, call__closes_at__lte=now
+    ).order_by("pk")
+    count = 0
+    for nomination in due:
+        with transaction.atomic():
+            nomination = _lock(nomination)
+            if nomination.status == NominationStatus.AWAITING_CONSENT:
+                _lapse(nomination)
+                count += 1
+    return count
+
+
+def nomination_screen(
+    *, nomination: Nomination, by, recommendation: str, note: str = ""
+) -> Nomination:
+    """Record the secretariat's screening with a recommendation to the committee.
+
+    Before: the nomination is ``submitted``; ``by`` may screen. Changes: state
+    ``reviewed``; the screener, the recommendation, the note and a snapshot of
+    the computed eligibility checklist. Sends: "screened" to the nominator and
+    "ready for decision" to the committee.
+    """
+    if recommendation not in Recommendation.values:
+        raise TransitionNotAllowed(_("Choose a recommendation."))
+    with transaction.atomic():
+        nomination = _lock(nomination)
+        _check(nomination, nomination.screen, by)
+        nomination.screened_by = by
+        nomination.recommendation = recommendation
+        nomination.screening_note = note
+        nomination.screening_checklist = {
+            str(check.label): check.ok for check in selectors.nomination_eligibility(nomination)
+        }
+        nomination.screen(by=by, description=note)
+        nomination.save()
+        notify(event="nomination_reviewed", obj=nomination, log=_last_log(nomination))
+    return nomination
+
+
+def nomination_check_can_decide(*, nomination: Nomination, by) -> None:
+    """Raise if ``by`` may not decide ``nomination`` now (four-eyes, role, state)."""
+    if nomination.status in DECIDED and nomination.decided_by_id:
+        raise AlreadyDecided(
+            _("This nomination was already decided by %(name)s on %(date)s.")
+            % {
+                "name": nomination.decided_by.get_full_name()
+                or nomination.decided_by.get_username(),
+                "date": date_format(timezone.localtime(nomination.decided_at), "DATETIME_FORMAT"),
+            }
+        )
+    if by is not None and nomination.screened_by_id == by.pk:
+        raise FourEyesViolation(
+            _(
+                "You screened this nomination, so another committee member must decide it "
+                "(four-eyes rule)."
+            )
+        )
+    if by is not None and not by.has_perm("applications.decide_nomination"):
+        raise NotPermitted(_("Only committee approvers can decide on nominations."))
+
+
+def nomination_decide(*, nomination: Nomination, by, approve: bool, reason: str = "") -> Nomination:
+    """Approve or reject a screened nomination, within the constituency's seats.
+
+    Before: the nomination is ``reviewed``; ``by`` is a committee approver who
+    did not screen it; a rejection has a reason; on approval a seat is free.
+    The seat row is locked first, so two approvals racing for the last seat
+    are serialised and the second is refused. Changes: state ``approved`` or
+    ``rejected``, who decided and when. Sends: the decision to both sides and,
+    on approval, "ready for onboarding" to the secretariat.
+    """
+    if not approve and not reason.strip():
+        raise TransitionNotAllowed(_("Give the reason for the rejection; the nominee reads it."))
+    with transaction.atomic():
+        nomination = _lock(nomination)
+        nomination_check_can_decide(nomination=nomination, by=by)
+        if approve:
+            _check(nomination, nomination.approve, by)
+            seat = (
+                CallSeat.objects.select_for_update()
+                .filter(call_id=nomination.call_id, constituency=nomination.constituency)
+                .first()
+            )
+            taken = Nomination.objects.filter(
+                call_id=nomination.call_id,
+                constituency=nomination.constituency,
+                status__in=selectors.SEATED,
+            ).count()
+            if seat is None or taken >= seat.seats:
+                raise SeatsFull(
+                    _(
+                        "All %(seats)d seats of “%(constituency)s” in this call are already "
+                        "filled. Reject this nomination, or ask the secretariat to add a seat "
+                        "to the call first."
+                    )
+                    % {
+                        "seats": seat.seats if seat else 0,
+                        "constituency": nomination.get_constituency_display(),
+                    }
+                )
+            nomination.approve(by=by, description=reason)
+            event = "nomination_approved"
+        else:
+            _check(nomination, nomination.reject, by)
+            nomination.reject(by=by, description=reason)
+            event = "nomination_rejected"
+        nomination.decided_by = by
+        nomination.decided_at = timezone.now()
+        nomination.decision_reason = reason
+        nomination.save()
+        notify(event=event, obj=nomination, log=_last_log(nomination))
+    return nomination
+
+
+def nomination_onboard(*, nomination: Nomination, by, note: str = "") -> Nomination:
+    """Welcome an approved nominee onto the Management Committee.
+
+    Before: the nomination is ``approved``; ``by`` may onboard. Changes: state
+    ``onboarded``; the member directory lists the person as a committee member.
+    Sends: the committee welcome (what the committee does, its meeting calendar).
+    """
+    with transaction.atomic():
+        nomination = _lock(nomination)
+        _check(nomination, nomination.onboard, by)
+        nomination.onboard(by=by, description=note)
+        nomination.onboarded_at = timezone.now()
+        nomination.save()
+        # Renews the cached directory pages, which list committee members.
+        nomination.nominee_organisation.save(update_fields=["updated_at"])
+        notify(event="nomination_onboarded", obj=nomination, log=_last_log(nomination))
+    return nomination
+
+
+def nomination_withdraw(*, nomination: Nomination, reason: str = "") -> Nomination:
+    """The nominating member withdraws a nomination that is not yet decided.
+
+    Changes: state ``withdrawn``; open review tasks are cancelled. Sends: a
+    note to the nominator, the nominee and the secretariat.
+    """
+    with transaction.atomic():
+        nomination = _lock(nomination)
+        _check(nomination, nomination.withdraw, None)
+        nomination.withdraw(description=reason or _("Withdrawn by the nominating member"))
+        nomination.save()
+        from review.services import nomination_process_cancel
+
+        nomination_process_cancel(nomination=nomination)
+        notify(event="nomination_withdrawn", obj=nomination, log=_last_log(nomination))
+    return nomination
