@@ -29,6 +29,7 @@ from .links import (
     status_token,
 )
 from .models import Organisation
+from .nominations.selectors import committee_members
 
 
 def home(request):
@@ -237,13 +238,17 @@ def _render_directory(request):
             "page": page,
             "counts": selectors.directory_counts(),
             "querystring": query.urlencode(),
+            "committee": committee_members(),
         },
     )
 
 
 def member_detail(request, pk):
     member = get_object_or_404(selectors.directory_members(), pk=pk)
-    return render(request, "applications/member_detail.html", {"member": member})
+    committee = committee_members().filter(nominee_organisation=member)
+    return render(
+        request, "applications/member_detail.html", {"member": member, "committee": committee}
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -300,6 +300,15 @@ def explain_denial(request) -> str:
         refusal = decision_refusal(letter=letter, user=user)
         if refusal:
             return refusal
+    if task.flow_task.name == "decide" and letter is None:
+        from applications.models import Nomination
+
+        from .nomination_views import nomination_decision_refusal
+
+        nomination = Nomination.objects.filter(process__pk=task.process_id).first()
+        refusal = nomination and nomination_decision_refusal(nomination=nomination, user=user)
+        if refusal:
+            return refusal
     if task.owner_id and task.owner_id != user.pk:
         return _("This task is assigned to %(who)s.") % {
             "who": task.owner.get_full_name() or task.owner.get_username()
