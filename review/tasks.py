@@ -1,5 +1,6 @@
-"""Work the task worker does on its own, once an hour: deadline reminders to staff
-and onboarding reminders to new members."""
+"""Work the task worker does on its own, once an hour: deadline reminders to staff,
+onboarding reminders to new members, invitations to nominate when a call opens,
+and lapsing the nominations no nominee answered by the call's closing."""
 
 from datetime import timedelta
 
@@ -14,12 +15,15 @@ TASK_PATH = "review.tasks.deadline_reminders"
 
 @task()
 def deadline_reminders() -> int:
-    """Send due reminders, then schedule the next run in an hour."""
+    """Send due reminders and invitations, lapse unanswered nominations, then
+    schedule the next run in an hour."""
+    from applications.nominations.services import call_invitations_send, nominations_lapse
     from applications.services import onboarding_reminders_send
 
     from .services import deadline_reminders_send
 
     count = deadline_reminders_send() + onboarding_reminders_send()
+    count += call_invitations_send() + nominations_lapse()
     schedule_deadline_reminders(run_after=timezone.now() + INTERVAL)
     return count
 

@@ -142,3 +142,25 @@ def test_closed_calls_stay_visible_with_their_results(client, make_nomination, o
 def test_an_unknown_call_is_a_clean_404(client):
     response = client.get("/calls/00000000-0000-0000-0000-000000000000/")
     assert response.status_code == 404
+
+
+def test_the_hourly_job_invites_members_and_lapses_unanswered_nominations(
+    make_nomination, open_call, run_worker
+):
+    from applications.nominations.selectors import members_to_invite
+    from review.tasks import schedule_deadline_reminders
+
+    factories.member()
+    waiting = make_nomination()
+    # Invited already, so only the next call's invitations are left to send.
+    call_invitations_send()
+    OutboxMessage.objects.all().delete()
+    next_call = factories.call(closes_in_days=60)
+    with time_machine.travel(open_call.closes_at + datetime.timedelta(minutes=1), tick=False):
+        assert schedule_deadline_reminders() is True
+        run_worker()
+    waiting.refresh_from_db()
+    assert waiting.status == "lapsed"
+    invited = OutboxMessage.objects.filter(event="call_opened", object_id=next_call.pk)
+    assert invited.count() == members_to_invite().count() == 3
+    assert not OutboxMessage.objects.filter(event="call_opened", object_id=open_call.pk).exists()
