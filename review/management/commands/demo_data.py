@@ -1,4 +1,7 @@
-"""Demo users and letters in every state, for trying the application locally."""
+"""Demo users, letters in every state and an open call for nominations, for trying
+the application locally."""
+
+import datetime
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -7,7 +10,7 @@ from django.db import transaction
 
 from applications import services as letters
 from applications.choices import Constituency, PriorityArea, Recommendation
-from applications.models import Letter
+from applications.models import Call, Letter, Organisation
 from review.roles import COMMITTEE, SECRETARIAT
 from review.services import letter_open_task, task_complete
 
@@ -55,10 +58,103 @@ class Command(BaseCommand):
             with transaction.atomic():
                 self._make(name, constituency, country, language, state, users)
 
+        with transaction.atomic():
+            nominate_url = self._call(users)
+
         self.stdout.write(self.style.SUCCESS("Demo data ready. Logins (username / password):"))
         for username, password, group, _ in USERS:
             self.stdout.write(f"  {group:<12} {username} / {password}")
         self.stdout.write("  Admin        admin / admin-demo")
+        if nominate_url:
+            self.stdout.write(
+                f"Nomination link of the demo member Ciudad Cuidadora: {nominate_url}"
+            )
+
+    def _call(self, users):
+        """An open call with seats, two more members and a nomination to screen."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+        from django.utils import timezone
+
+        from applications import uploads
+        from applications.choices import NominationAttachmentKind
+        from applications.links import nominate_url
+        from applications.nominations import services as nominations
+
+        title = "Call for nominations to the Management Committee 2027"
+        call = Call.objects.filter(title_en=title).first()
+        if call is None:
+            now = timezone.now()
+            call = nominations.call_save(
+                data={
+                    "title_es": "Convocatoria al Comité de Gestión 2027",
+                    "title_en": title,
+                    "title_fr": "Appel à candidatures au Comité de gestion 2027",
+                    "description_es": "La Alianza renueva su Comité de Gestión. Cada miembro "
+                    "puede postular a una persona de una organización miembro.",
+                    "description_en": "The Alliance renews its Management Committee. Each "
+                    "member may nominate a person from a member organisation.",
+                    "description_fr": "L'Alliance renouvelle son Comité de gestion. Chaque "
+                    "membre peut proposer une personne d'une organisation membre.",
+                    "time_zone": "America/Mexico_City",
+                    "opens_at": now - datetime.timedelta(days=1),
+                    "closes_at": now + datetime.timedelta(days=30),
+                },
+                seats={
+                    Constituency.CIVIL_SOCIETY: 2,
+                    Constituency.SUBNATIONAL_GOVERNMENT: 1,
+                    Constituency.ACADEMIA: 1,
+                },
+                by=users["reviewer"],
+            )
+        members = {}
+        for name, constituency, country, language in [
+            ("Red de Cuidados del Sur", Constituency.CIVIL_SOCIETY, "CL", "es"),
+            ("Université du Soin", Constituency.ACADEMIA, "FR", "fr"),
+        ]:
+            slug = "".join(ch for ch in name.lower() if ch.isalnum())[:20]
+            members[name], _ = Organisation.objects.get_or_create(
+                name=name,
+                defaults={
+                    "constituency": constituency,
+                    "country": country,
+                    "language": language,
+                    "website": f"https://{slug}.example.org",
+                    "contact_email": f"contact@{slug}.example.org",
+                    "public_listing": True,
+                    "member_since": datetime.date(2023, 5, 1),
+                },
+            )
+        nominator = Organisation.objects.filter(name="Ciudad Cuidadora").first()
+        if nominator is None or nominator.member_since is None:
+            return ""
+        if not call.nominations.exists():
+            pdf = (
+                b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+                b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+            )
+            files = [
+                nominations.NewFile(
+                    kind, uploads.check_upload(SimpleUploadedFile(f"{kind}.pdf", pdf))
+                )
+                for kind in (NominationAttachmentKind.CV, NominationAttachmentKind.ENDORSEMENT)
+            ]
+            nominee_org = members["Red de Cuidados del Sur"]
+            nomination = nominations.nomination_submit(
+                call=call,
+                nominated_by=nominator,
+                data={
+                    "nominee_name": "Valentina Rojas",
+                    "nominee_email": "valentina@redcuidadosdelsur.example.org",
+                    "nominee_position": "Directora ejecutiva",
+                    "nominee_organisation": nominee_org,
+                    "nominee_language": "es",
+                    "constituency": nominee_org.constituency,
+                    "motivation": "Twenty years building community care networks in Chile.",
+                },
+                files=files,
+            )
+            nominations.nomination_consent(nomination=nomination, accept=True)
+        return nominate_url(call, nominator)
 
     def _make(self, name, constituency, country, language, state, users):
         slug = "".join(ch for ch in name.lower() if ch.isalnum())[:20]
