@@ -17,8 +17,11 @@ def test_demo_data_gives_logins_letters_and_an_open_call_twice_over(client, staf
         out = io.StringIO()
         call_command("demo_data", stdout=out)
     printed = out.getvalue()
-    for username, password in re.findall(r"(\w+) / ([\w-]+)", printed):
+    logins = 0
+    for username, password in re.findall(r"^ +\w+ +(\w+) / ([\w-]+)$", printed, re.M):
         assert User.objects.get(username=username).check_password(password), username
+        logins += 1
+    assert logins == 4
     assert Letter.objects.count() == 5
     assert set(Letter.objects.values_list("status", flat=True)) == {
         "submitted",
