@@ -230,3 +230,41 @@ class CallEditView(LoginRequiredMixin, PermissionRequiredMixin, generic.View):
                 messages.success(request, _("The call was saved."))
                 return redirect("review:call_list")
         return render(request, self.template_name, {"form": form, "call": call}, status=400)
+
+
+class TaskInboxView(LoginRequiredMixin, generic.TemplateView):
+    """One inbox for the staff: letters' and nominations' tasks together."""
+
+    template_name = "review/task_inbox.html"
+
+    def get_context_data(self, **kwargs):
+        from .selectors import staff_tasks, task_due
+
+        context = super().get_context_data(**kwargs)
+        page = Paginator(staff_tasks(self.request.user), 25).get_page(self.request.GET.get("page"))
+        rows = []
+        for task in page.object_list:
+            node = task.flow_task.name
+            if hasattr(task.process, "letterprocess"):
+                letter = task.process.letterprocess.letter
+                kind, subject, namespace = _("Letter"), letter.organisation_name, "letter"
+                due, overdue = task_due(node, task.created)
+            else:
+                nomination = task.process.nominationprocess.nomination
+                kind, namespace = _("Nomination"), "nomination"
+                subject = f"{nomination.nominee_name} ({nomination.nominee_organisation.name})"
+                due, overdue = None, False
+            rows.append(
+                {
+                    "kind": kind,
+                    "subject": subject,
+                    "title": task.flow_task.task_title,
+                    "owner": task.owner,
+                    "created": task.created,
+                    "due": due,
+                    "overdue": overdue,
+                    "url": reverse(f"{namespace}:{node}:index", args=[task.process_id, task.pk]),
+                }
+            )
+        context.update(page_obj=page, rows=rows)
+        return context

@@ -129,3 +129,37 @@ def annotate_deadlines(letters, now=None) -> None:
     for letter in letters:
         letter.task_node = (letter.open_task_node or "").removeprefix(NODE_PREFIX)
         letter.due, letter.is_overdue = task_due(letter.task_node, letter.open_task_created, now)
+
+
+NOMINATION_NODE_PREFIX = "review/flows.NominationFlow."
+
+
+def staff_tasks(user):
+    """Every open staff task ``user`` can act on, letters and nominations together:
+    the tasks assigned to them first, then the free tasks their roles allow,
+    oldest first. Decisions on what they screened are left out (four-eyes).
+    """
+    from django.db.models import Case, Value, When
+
+    tasks = Task.objects.filter(status__in=ACTIVE, flow_task_type="HUMAN")
+    if not user.is_superuser:
+        permissions = user.get_all_permissions()
+        free = Q(owner__isnull=True, status=STATUS.NEW) & (
+            Q(owner_permission__isnull=True) | Q(owner_permission__in=permissions)
+        )
+        tasks = tasks.filter(Q(owner=user) | free)
+    tasks = tasks.exclude(
+        flow_task=NODE_PREFIX + "decide", process__letterprocess__letter__screened_by=user
+    ).exclude(
+        flow_task=NOMINATION_NODE_PREFIX + "decide",
+        process__nominationprocess__nomination__screened_by=user,
+    )
+    return (
+        tasks.select_related(
+            "owner",
+            "process__letterprocess__letter",
+            "process__nominationprocess__nomination__nominee_organisation",
+        )
+        .annotate(mine=Case(When(owner=user, then=Value(0)), default=Value(1)))
+        .order_by("mine", "created", "pk")
+    )

@@ -31,6 +31,7 @@ urlpatterns += [
         nomination_views.NominationAttachmentView.as_view(),
         name="nomination_attachment",
     ),
+    path("tasks/", nomination_views.TaskInboxView.as_view(), name="task_inbox"),
     path("calls/", nomination_views.CallListView.as_view(), name="call_list"),
     path("calls/new/", nomination_views.CallEditView.as_view(), name="call_create"),
     path("calls/<int:pk>/edit/", nomination_views.CallEditView.as_view(), name="call_edit"),

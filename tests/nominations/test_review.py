@@ -176,3 +176,27 @@ def test_applicants_and_anonymous_visitors_cannot_see_nominations(client, make_n
     response = client.get(reverse("review:nomination_detail", args=[nomination.pk]))
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
+
+
+def test_one_inbox_shows_letters_and_nominations_without_the_screeners_decisions(
+    client, reviewer, approver, make_nomination, make_letter, django_assert_max_num_queries
+):
+    letter = make_letter("submitted")
+    nomination = make_nomination("submitted")
+    decided_later = make_nomination("reviewed")  # screened by `reviewer`
+    client.force_login(reviewer)
+    page = client.get(reverse("review:task_inbox")).content.decode()
+    assert letter.organisation_name in page
+    assert nomination.nominee_organisation.name in page
+    # A decision is committee work, and four-eyes keeps it from its screener anyway.
+    assert decided_later.nominee_organisation.name not in page
+    client.force_login(approver)
+    page = client.get(reverse("review:task_inbox")).content.decode()
+    assert decided_later.nominee_organisation.name in page
+    assert letter.organisation_name not in page
+    for _ in range(10):
+        make_nomination("submitted")
+    client.force_login(reviewer)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("review:task_inbox"))
+    assert response.content.decode().count("<tr>") == 13  # header + 12 tasks
