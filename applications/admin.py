@@ -12,7 +12,15 @@ from django.utils.translation import gettext_lazy
 from django_fsm_log.admin import StateLogInline
 
 from .imports import COLUMN_HELP, REQUIRED_COLUMNS, members_import, summary
-from .models import Attachment, Letter, Organisation
+from .models import (
+    Attachment,
+    Call,
+    CallSeat,
+    Letter,
+    Nomination,
+    NominationAttachment,
+    Organisation,
+)
 
 # Room for a few thousand members; the file waits in the session between the
 # check and the import.
@@ -132,3 +140,49 @@ class OrganisationAdmin(admin.ModelAdmin):
             ],
         }
         return TemplateResponse(request, "admin/applications/organisation/import.html", context)
+
+
+class CallSeatInline(admin.TabularInline):
+    model = CallSeat
+    extra = 0
+
+
+@admin.register(Call)
+class CallAdmin(admin.ModelAdmin):
+    """Calls are created on the staff page, which checks seats against approvals;
+    the admin shows them, read-only."""
+
+    list_display = ["title_en", "opens_at", "closes_at", "invitations_sent_at"]
+    inlines = [CallSeatInline]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+
+class NominationAttachmentInline(admin.TabularInline):
+    model = NominationAttachment
+    extra = 0
+    can_delete = False
+    readonly_fields = ["kind", "original_name", "key", "size", "sha256", "content_type"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Nomination)
+class NominationAdmin(admin.ModelAdmin):
+    """Read-only: nominations change only through their services."""
+
+    list_display = ["nominee_name", "nominee_organisation", "constituency", "call", "status"]
+    list_filter = ["status", "constituency", "call"]
+    search_fields = ["nominee_name", "nominee_email", "nominee_organisation__name"]
+    inlines = [NominationAttachmentInline, StateLogInline]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False

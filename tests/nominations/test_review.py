@@ -200,3 +200,12 @@ def test_one_inbox_shows_letters_and_nominations_without_the_screeners_decisions
     with django_assert_max_num_queries(12):
         response = client.get(reverse("review:task_inbox"))
     assert response.content.decode().count("<tr>") == 13  # header + 12 tasks
+
+
+def test_the_admin_shows_calls_and_nominations_read_only(admin_client, make_nomination):
+    nomination = make_nomination("submitted")
+    for name, obj in (("nomination", nomination), ("call", nomination.call)):
+        assert admin_client.get(reverse(f"admin:applications_{name}_changelist")).status_code == 200
+        page = admin_client.get(reverse(f"admin:applications_{name}_change", args=[obj.pk]))
+        assert page.status_code == 200
+        assert 'name="_save"' not in page.content.decode()
