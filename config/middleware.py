@@ -1,0 +1,80 @@
+"""A request that fails because the database cannot be reached gets a 503 page in
+the visitor's language, not the generic 500 page.
+
+While PostgreSQL restarts (a failover, a minor upgrade), connecting or querying
+raises ``OperationalError`` or ``InterfaceError``. Nothing of that request was
+saved: its transaction never committed. The 503 page says so and asks the visitor
+to try again in a minute; ``Retry-After`` tells browsers and crawlers that it is
+temporary. Once the database is back, ``CONN_HEALTH_CHECKS`` makes each process
+replace its broken connection on its next request: nothing needs restarting.
+
+Errors raised in a view reach ``process_exception``. Some middleware read the
+database before any view runs (the session behind ``request.user`` on staff
+pages) or after it (saving the session); Django turns their errors into the 500
+page inside the stack, where no ``process_exception`` sees them. For those,
+``got_request_exception`` marks the request, and this middleware, listed first,
+turns that 500 into the 503 page on the way out, keeping the headers the other
+middleware set.
+"""
+
+import logging
+import sys
+
+from django.core.signals import got_request_exception
+from django.db import InterfaceError, OperationalError
+from django.dispatch import receiver
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.cache import add_never_cache_headers
+
+logger = logging.getLogger(__name__)
+
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 30
+_MARK = "_database_unavailable"
+
+
+def _page(request) -> str:
+    """The 503 page, rendered without the request: the context processors
+    would read the session and the user, i.e. the database."""
+    language = getattr(request, "LANGUAGE_CODE", None) or translation.get_language_from_request(
+        request
+    )
+    with translation.override(language):
+        return render_to_string("503.html", {"sent": request.method == "POST"})
+
+
+def _make_unavailable(response, request):
+    response.status_code = 503
+    response.reason_phrase = "Service Unavailable"
+    response.content = _page(request)
+    if response.has_header("Content-Length"):
+        response["Content-Length"] = str(len(response.content))
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    add_never_cache_headers(response)
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if getattr(request, _MARK, False) and response.status_code == 500:
+            return _make_unavailable(response, request)
+        return response
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, DATABASE_UNAVAILABLE):
+            return None
+        logger.warning("database unavailable: %s %s: %s", request.method, request.path, exception)
+        return _make_unavailable(HttpResponse(), request)
+
+
+@receiver(got_request_exception, dispatch_uid="config.middleware.database_unavailable")
+def _mark_database_unavailable(sender, request=None, **kwargs):
+    """Called while Django handles an uncaught exception, so ``sys.exc_info()`` is it."""
+    if request is not None and isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
+        setattr(request, _MARK, True)
