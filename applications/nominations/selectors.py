@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -33,7 +34,7 @@ def member_get(pk) -> Organisation | None:
 def call_get_by_public_id(public_id) -> Call | None:
     try:
         return Call.objects.prefetch_related("seats").filter(public_id=public_id).first()
-    except Exception:  # a malformed UUID in a URL is "not found", not an error
+    except (ValueError, ValidationError):  # a malformed UUID is "not found", not an error
         return None
 
 
@@ -49,7 +50,7 @@ def nomination_get_by_public_id(public_id) -> Nomination | None:
             .filter(public_id=public_id)
             .first()
         )
-    except Exception:  # a malformed UUID
+    except (ValueError, ValidationError):  # a malformed UUID is "not found"
         return None
 
 
