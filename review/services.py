@@ -160,7 +160,7 @@ def deadline_reminders_send(*, now=None) -> int:
     free; "task escalated" to the group's lead. Returns the number of emails queued.
     """
     from django.contrib.auth.models import User
-    from django.utils import formats, timezone
+    from django.utils import timezone
     from viewflow.workflow.models import Task
 
     from applications.models import Letter
@@ -183,7 +183,8 @@ def deadline_reminders_send(*, now=None) -> int:
         group = NODE_GROUPS[node]
         context = {
             "task_title": NODE_TITLES[node],
-            "due": formats.date_format(timezone.localtime(letter.due), "DATE_FORMAT"),
+            # A date, not text: the email formats it in the recipient's language.
+            "due": timezone.localdate(letter.due),
             "assignee": (task.owner.get_full_name() or task.owner.get_username())
             if task.owner
             else "",
