@@ -30,6 +30,7 @@ system-deps: ## Install Debian's Chromium (browser tests) and gettext (catalogue
 
 run: install ## Migrate, load demo data and serve on http://127.0.0.1:8000 with the task worker
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
 	$(PY) manage.py demo_data
 	$(PY) manage.py review_reminders --schedule
 	$(PY) manage.py retention_purge --schedule

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from . import uploads
+from .abuse import HoneypotFormMixin
 from .choices import AttachmentKind, CommunityOfPractice, PriorityArea
 from .models import LETTER_CONTENT_FIELDS, Letter
 from .services import NewFile
@@ -27,7 +28,7 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(item, initial) for item in files]
 
 
-class LetterForm(forms.ModelForm):
+class LetterForm(HoneypotFormMixin, forms.ModelForm):
     """The letter of interest. Files are checked by content, not by name."""
 
     priority_areas = forms.MultipleChoiceField(
@@ -127,14 +128,14 @@ class LetterForm(forms.ModelForm):
         return files
 
 
-class StatusLinkRequestForm(forms.Form):
+class StatusLinkRequestForm(HoneypotFormMixin, forms.Form):
     email = forms.EmailField(
         label=_("The contact email given in your letter"),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(HoneypotFormMixin, forms.Form):
     confirm = forms.BooleanField(
         label=_("Yes, withdraw our letter. We understand this cannot be undone.")
     )
@@ -172,7 +173,7 @@ class DirectoryFilterForm(forms.Form):
         self.fields["priority_area"].choices = anything + PriorityArea.choices
 
 
-class OnboardingChecklistForm(forms.Form):
+class OnboardingChecklistForm(HoneypotFormMixin, forms.Form):
     name = forms.CharField(label=_("Name of the organisation in the directory"), max_length=200)
     description = forms.CharField(
         label=_("Short description for the directory"),

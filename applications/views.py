@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from notifications.services import notify
 
 from . import selectors, services, uploads
+from .abuse import rate_limit
 from .choices import LetterStatus
 from .exceptions import DomainError
 from .forms import DirectoryFilterForm, LetterForm, StatusLinkRequestForm, WithdrawForm
@@ -36,6 +37,7 @@ def home(request):
     return render(request, "home.html")
 
 
+@rate_limit("letter_create")
 @require_http_methods(["GET", "POST"])
 def letter_create(request):
     form = LetterForm(request.POST or None, request.FILES or None)
@@ -121,6 +123,7 @@ def letter_status(request, token):
     )
 
 
+@rate_limit("letter_edit")
 @require_http_methods(["GET", "POST"])
 def letter_edit(request, token):
     letter, problem = _letter_from_token(request, token)
@@ -148,6 +151,7 @@ def letter_edit(request, token):
     )
 
 
+@rate_limit("letter_withdraw")
 @require_POST
 def letter_withdraw(request, token):
     letter, problem = _letter_from_token(request, token)
@@ -176,6 +180,7 @@ def letter_attachment(request, token, pk):
     )
 
 
+@rate_limit("status_link_request")
 @require_http_methods(["GET", "POST"])
 def status_link_request(request):
     """Email fresh status links; answers the same whether or not the address is known."""
@@ -251,6 +256,7 @@ def member_detail(request, pk):
     )
 
 
+@rate_limit("member_onboarding")
 @require_http_methods(["GET", "POST"])
 def member_onboarding(request, token):
     """The new member's onboarding checklist, behind the link in its approval email."""

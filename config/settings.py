@@ -5,8 +5,10 @@ tasks in the database run by ``manage.py db_worker``. Production switches by
 environment only: ``DATABASE_URL``, the ``AWS_*`` S3 variables, the ESP variables.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
+import csp.constants as csp
 import environ
 from django.utils.translation import gettext_lazy as _
 
@@ -41,6 +43,8 @@ INSTALLED_APPS = [
     "anymail",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "csp",
     "applications",
     "review",
     "notifications",
@@ -50,6 +54,9 @@ MIDDLEWARE = [
     # First: the database unreachable (a restart) gets a 503 page, not a 500 (see the module).
     "config.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy and Permissions-Policy on every response (config/security.py).
+    "config.security.ContentSecurityPolicyMiddleware",
+    "config.security.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -60,6 +67,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A malformed ESP delivery report gets 400, not 500 (see the module).
     "notifications.middleware.WebhookBadRequestMiddleware",
+    # Turns django-axes' login lockout into its 429 page; must come last.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -107,6 +116,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+# django-axes first: it refuses a locked-out username+address before any password check.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/review/"
@@ -238,3 +252,72 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Browser features no page of ours uses, refused to our pages and to anything they embed.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
+# Content-Security-Policy (django-csp, extended in config/security.py). Our own
+# templates have no inline script or style; a template that needs one uses
+# nonce="{{ request.csp_nonce }}" (never in a page served from a shared cache).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF, csp.NONCE],
+        "style-src": [csp.SELF, csp.NONCE],
+        "img-src": [csp.SELF],
+        "font-src": [csp.SELF],
+        "connect-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+    }
+}
+# Added on the staff pages only: viewflow's Material frontend puts style=""
+# attributes in its markup and data: images in its CSS; two fixed <style>
+# blocks of viewflow 2.4 are allowed by their hashes: Turbo's progress bar and
+# the flow chart's SVG (tests/e2e/test_security_browser.py finds a new one).
+CSP_STAFF_PATH_PREFIXES = ("/review/", "/staff/", "/admin/", "/accounts/")
+CSP_STAFF_DIRECTIVES = {
+    "style-src": [
+        "'sha256-WAyOw4V+FqDc35lQPyRADLBWbuNK8ahvYEaQIYF1+Ps='",
+        "'sha256-M8YLp52BurxPpYt0Cgj1yb0uSRNVQeG6qA/8hDfuLCo='",
+    ],
+    "style-src-attr": [csp.UNSAFE_INLINE],
+    "img-src": ["data:"],
+}
+
+# Abuse (applications/abuse.py). Counters live in a database table shared by
+# every web process: create it with `manage.py createcachetable` (make run does).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "abuse_rate_limit",
+        # Culling would forget live counters; expired ones are deleted first.
+        "OPTIONS": {"MAX_ENTRIES": 200_000},
+    },
+}
+# POSTs allowed per visitor address to each public form: "count/period", the
+# period in s, m, h or d with an optional multiplier ("10/10m").
+RATE_LIMIT_PUBLIC_FORMS = env("RATE_LIMIT_PUBLIC_FORMS", default="10/10m")
+# Behind DJANGO_BEHIND_PROXY, the visitor's address is the DJANGO_PROXY_COUNT-th
+# address from the right of X-Forwarded-For (each proxy appends the one it saw).
+CLIENT_IP_PROXY_COUNT = (
+    env.int("DJANGO_PROXY_COUNT", default=1)
+    if env.bool("DJANGO_BEHIND_PROXY", default=False)
+    else 0
+)
+# Login (django-axes): after LOGIN_MAX_FAILURES failed logins for one username
+# from one address, that pair is refused for LOGIN_LOCKOUT_MINUTES.
+AXES_FAILURE_LIMIT = env.int("LOGIN_MAX_FAILURES", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Only failures are needed to lock out; a row per successful login would be
+# personal data that nothing reads.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_CLIENT_IP_CALLABLE = "applications.abuse.client_ip"
+AXES_LOCKOUT_CALLABLE = "applications.abuse.login_locked_out"

@@ -11,3 +11,6 @@ SITE_URL = "http://testserver"
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 # Assertions read English unless a test asks for another language explicitly.
 LANGUAGE_CODE = "en"
+# The rate-limit counters of live-server tests are committed and outlive each
+# test: a high limit keeps tests independent; tests/test_security.py lowers it.
+RATE_LIMIT_PUBLIC_FORMS = "1000/m"
