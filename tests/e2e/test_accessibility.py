@@ -1,14 +1,17 @@
 """Accessibility, measured in Chromium (issue 7, point 7).
 
-- axe-core (bundled by axe-playwright-python) on every public page and on the staff
-  pages a reviewer works in: no serious or critical violation;
+- axe-core (4.4.3, bundled by axe-playwright-python) on every public page, in the
+  states people meet (form errors shown, signed links valid and broken), and on the
+  staff pages a reviewer works in: no serious or critical violation. Moderate and
+  minor ones are counted, not refused (today: viewflow's login page has no <main>
+  and no <h1>);
 - the letter form and the status page's actions work with JavaScript off;
 - the letter form can be completed with the keyboard alone, the focus is always
   visible, and "Skip to content" works;
 - the letter form page weighs at most 150 KB, everything included.
 
 The figures are printed on one line at the end of the module, e.g.
-``accessibility: axe_pages=21 serious_or_critical=0 apply_page_kb=24.1``.
+``accessibility: axe_pages=31 serious_or_critical=0 moderate_or_minor=9 apply_page_kb=22.0``.
 
 Runs against pytest-django's live server with moto's S3 and SES from
 ``tests/conftest.py``; letters start from the real services (``make_letter``).
@@ -22,9 +25,17 @@ from django.urls import reverse
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
-from applications.links import onboarding_token, status_path, status_token
+from applications.links import (
+    consent_token,
+    nominate_token,
+    nomination_status_token,
+    onboarding_token,
+    status_path,
+    status_token,
+)
 from applications.models import Letter
 
+from .. import factories
 from ..files import pdf_bytes
 
 pytestmark = pytest.mark.e2e
@@ -34,16 +45,17 @@ BLOCKING = {"serious", "critical"}
 PAGE_WEIGHT_LIMIT = 150 * 1024
 
 # Violations inside viewflow's own markup that we do not override, narrowly: rule id,
-# a CSS selector that axe reports for the node, and why we leave it. Empty: the one
-# serious violation viewflow's task pages had (grey #9e9e9e menu icons, 2.7:1) is
-# fixed by review/static/review/task.css.
+# a CSS selector that axe reports for the node, and why we leave it. Empty: the two
+# serious ones viewflow's task pages had are fixed on our side, its grey menu icons
+# (#9e9e9e, 2.7:1) by review/static/review/task.css, its snackbar, aria-hidden while
+# it shows a message with a link, by templates/viewflow/includes/snackbar.html.
 VIEWFLOW_EXCEPTIONS: list[tuple[str, str, str]] = []
 
 
 @pytest.fixture(scope="module")
 def figures(request):
     """The module's figures, printed on one line once its tests have run."""
-    found = {"axe_pages": 0, "serious_or_critical": 0}
+    found = {"axe_pages": 0, "serious_or_critical": 0, "moderate_or_minor": 0}
     yield found
     line = " ".join(f"{name}={value}" for name, value in found.items())
     capture = request.config.pluginmanager.get_plugin("capturemanager")
@@ -61,15 +73,17 @@ def settle(page):
         pass
 
 
-def axe_problems(page, allowed=()) -> list[str]:
-    """The serious or critical axe violations of the page as it is now, one per node."""
+def axe_problems(page, allowed=()) -> tuple[list[str], int]:
+    """The serious or critical axe violations of the page as it is now, one per node,
+    and the number of lesser (moderate or minor) ones, which are only counted."""
     settle(page)
     results = AXE.run(page)
-    problems = []
+    problems, lesser = [], 0
     for violation in results.response["violations"]:
         for node in violation["nodes"]:
             impact = node.get("impact") or violation["impact"]
             if impact not in BLOCKING:
+                lesser += 1
                 continue
             target = " ".join(str(part) for part in node["target"])
             if any(rule == violation["id"] and where in target for rule, where, _ in allowed):
@@ -78,7 +92,7 @@ def axe_problems(page, allowed=()) -> list[str]:
                 f"{violation['id']} ({impact}) at {target}: {node['html'][:160]}\n"
                 f"    {node.get('failureSummary', '')}"
             )
-    return problems
+    return problems, lesser
 
 
 class Audit:
@@ -87,11 +101,17 @@ class Audit:
     def __init__(self, figures, allowed=()):
         self.figures, self.allowed, self.found = figures, allowed, {}
 
+    def visit(self, page, url, name, *, status=200):
+        response = page.goto(url)
+        assert response is not None and response.status == status, (name, url, response)
+        self.check(page, name)
+
     def check(self, page, name):
-        problems = axe_problems(page, self.allowed)
+        problems, lesser = axe_problems(page, self.allowed)
         self.found[name] = problems
         self.figures["axe_pages"] += 1
         self.figures["serious_or_critical"] += len(problems)
+        self.figures["moderate_or_minor"] += lesser
 
     def assert_clean(self):
         report = "\n".join(
@@ -113,6 +133,11 @@ def log_in(page, base, username):
 def open_and_take_task(page, base, letter):
     """From the staff letter page, open the letter's task and assign it to oneself."""
     page.goto(f"{base}/staff/letters/{letter.pk}/")
+    take_open_task(page)
+
+
+def take_open_task(page):
+    """Follow the staff page's "Open task" link and assign the task to oneself."""
     page.get_by_role("link", name=re.compile(r"^Open task")).click()
     page.get_by_role("button", name="Assign and continue", exact=True).click()
     expect(page.get_by_role("button", name="Complete", exact=True)).to_be_visible()
@@ -126,42 +151,81 @@ def test_public_pages_have_no_serious_axe_violations(live_server, page, make_let
     approved = make_letter("approved")
     member = make_letter("onboarded", organisation_name="Red de Cuidados Andina").organisation
 
-    page.goto(base + "/")
-    audit.check(page, "home")
-    page.goto(base + "/apply/")
-    audit.check(page, "letter form")
+    audit.visit(page, base + "/", "home")
+    audit.visit(page, base + "/apply/", "letter form")
     page.get_by_role("button", name="Send the letter").click()
     expect(page.locator(".errorlist").first).to_be_visible()
     audit.check(page, "letter form with errors")
-    page.goto(base + reverse("applications:letter_received", args=[status_token(submitted)]))
-    audit.check(page, "letter received")
-    page.goto(base + status_path(submitted))
+    audit.visit(
+        page,
+        base + reverse("applications:letter_received", args=[status_token(submitted)]),
+        "letter received",
+    )
+    audit.visit(page, base + status_path(submitted), "status page (submitted)")
     expect(page.get_by_role("button", name="Withdraw")).to_be_visible()
-    audit.check(page, "status page (submitted, withdraw form)")
-    page.goto(base + status_path(changes))
-    audit.check(page, "status page (changes requested)")
+    audit.visit(page, base + status_path(changes), "status page (changes requested)")
     page.get_by_role("link", name="Edit and resubmit the letter").click()
     audit.check(page, "letter edit form")
-    page.goto(base + "/letters/link/")
-    audit.check(page, "status link request")
+    audit.visit(page, base + "/letters/link/", "status link request")
     page.get_by_role("button", name="Send me a link").click()
     audit.check(page, "status link request with errors")
-    page.goto(base + "/letters/not-a-valid-link/")
-    audit.check(page, "link problem")
-    page.goto(base + "/members/")
+    audit.visit(page, base + "/letters/not-a-valid-link/", "link problem", status=404)
+    audit.visit(page, base + "/members/", "member directory")
     expect(page.get_by_role("link", name=member.name)).to_be_visible()
-    audit.check(page, "member directory")
-    page.goto(base + reverse("member_detail", args=[member.pk]))
-    audit.check(page, "member page")
-    page.goto(base + reverse("member_onboarding", args=[onboarding_token(approved)]))
-    audit.check(page, "onboarding checklist")
+    audit.visit(page, base + reverse("member_detail", args=[member.pk]), "member page")
+    audit.visit(
+        page,
+        base + reverse("member_onboarding", args=[onboarding_token(approved)]),
+        "onboarding checklist",
+    )
     page.get_by_role("button", name="Complete onboarding").click()
     expect(page.locator(".errorlist").first).to_be_visible()
     audit.check(page, "onboarding checklist with errors")
-    page.goto(base + "/no-such-page/")
-    audit.check(page, "404")
-    page.goto(base + "/accounts/login/")
-    audit.check(page, "login")
+    audit.visit(page, base + "/no-such-page/", "404", status=404)
+    audit.visit(page, base + "/accounts/login/", "login")
+    audit.assert_clean()
+
+
+def test_nomination_pages_have_no_serious_axe_violations(
+    live_server, page, reviewer, approver, figures
+):
+    base = live_server.url
+    audit = Audit(figures)
+    call = factories.call()
+    nominator = factories.member(name="Red Nominadora")
+    nomination = factories.nomination_in_state(
+        "awaiting_consent", call=call, reviewer=reviewer, approver=approver
+    )
+
+    audit.visit(page, base + reverse("applications:call_list"), "calls for nominations")
+    audit.visit(
+        page, base + reverse("applications:call_detail", args=[call.public_id]), "call page"
+    )
+    audit.visit(
+        page,
+        base + reverse("applications:nomination_create", args=[nominate_token(call, nominator)]),
+        "nomination form",
+    )
+    page.locator("main form button[type=submit]").last.click()
+    expect(page.locator(".errorlist").first).to_be_visible()
+    audit.check(page, "nomination form with errors")
+    audit.visit(
+        page,
+        base
+        + reverse("applications:nomination_status", args=[nomination_status_token(nomination)]),
+        "nomination status",
+    )
+    audit.visit(
+        page,
+        base + reverse("applications:nomination_consent", args=[consent_token(nomination)]),
+        "nominee consent",
+    )
+    audit.visit(
+        page,
+        base + reverse("applications:nomination_consent", args=["not-a-valid-link"]),
+        "nomination link problem",
+        status=404,
+    )
     audit.assert_clean()
 
 
@@ -173,11 +237,14 @@ def test_staff_pages_have_no_serious_axe_violations(
     to_screen = make_letter("submitted", organisation_name="Red de Cuidados del Río")
     to_decide = make_letter("reviewed", organisation_name="Red de Cuidados del Mar")
 
+    to_screen_nomination = factories.nomination_in_state(
+        "submitted", call=factories.call(), reviewer=reviewer, approver=approver
+    )
+
     log_in(page, base, "reviewer")
-    page.goto(base + "/staff/letters/")
-    audit.check(page, "staff letter list")
-    page.goto(f"{base}/staff/letters/{to_screen.pk}/")
-    audit.check(page, "staff letter page")
+    audit.visit(page, base + reverse("review:task_inbox"), "staff task inbox")
+    audit.visit(page, base + "/staff/letters/", "staff letter list")
+    audit.visit(page, f"{base}/staff/letters/{to_screen.pk}/", "staff letter page")
     open_and_take_task(page, base, to_screen)
     audit.check(page, "screening task")
     page.get_by_role("radio", name="Ask the applicant for changes").check()
@@ -187,6 +254,14 @@ def test_staff_pages_have_no_serious_axe_violations(
         page.get_by_role("heading", name="The applicant will receive this email")
     ).to_be_visible()
     audit.check(page, "screening task with email preview")
+
+    audit.visit(
+        page,
+        base + reverse("review:nomination_detail", args=[to_screen_nomination.pk]),
+        "staff nomination page",
+    )
+    take_open_task(page)
+    audit.check(page, "nomination screening task")
 
     committee = new_page()
     log_in(committee, base, "approver")
