@@ -16,8 +16,10 @@ from django.utils import translation
 
 from applications.links import status_path
 from applications.models import Letter, Organisation
+from applications.nominations.services import call_invitations_send
 from notifications.models import OutboxMessage
 from review.services import deadline_reminders_send
+from tests import factories
 from tests.factories import form_data
 from tests.files import pdf_bytes, upload
 
@@ -168,3 +170,37 @@ def test_overdue_reminder_gives_the_due_date_in_the_staff_language(
         assert due[staff_language] in body, body
         for wrong in others(MONTH, staff_language):
             assert wrong not in body
+
+
+# A call opened on 1 March 2026 that closes 30 days later, at 03:00 in Mexico City.
+CALL_CLOSES = {
+    "es": "31 de marzo de 2026 a las 03:00",
+    "en": "March 31, 2026, 3 a.m.",
+    "fr": "31 mars 2026 03:00",
+}
+
+
+@pytest.fixture
+def call_from_march():
+    with time_machine.travel("2026-03-01 09:00Z", tick=False):
+        return factories.call(opens_in_days=-0.01, closes_in_days=30)
+
+
+def test_call_page_gives_the_closing_date_in_the_visitors_language(client, call_from_march):
+    with time_machine.travel("2026-03-02 09:00Z", tick=False):
+        for language in LANGUAGES:
+            html = page(client, call_from_march.get_absolute_url(), language)
+            assert CALL_CLOSES[language] in html
+            for wrong in others(MONTH, language):
+                assert wrong not in html
+
+
+def test_call_invitations_give_the_closing_date_in_each_members_language(call_from_march):
+    members = {language: factories.member(language=language) for language in LANGUAGES}
+    with time_machine.travel("2026-03-01 10:00Z", tick=False), translation.override("es"):
+        assert call_invitations_send() == len(LANGUAGES)
+    for language, member in members.items():
+        body = OutboxMessage.objects.get(event="call_opened", recipient=member.contact_email)
+        assert CALL_CLOSES[language] in body.body_text, body.body_text
+        for wrong in others(MONTH, language):
+            assert wrong not in body.body_text
