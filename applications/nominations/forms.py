@@ -7,13 +7,14 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from applications import uploads
+from applications.abuse import HoneypotFormMixin
 from applications.choices import Constituency, Language, NominationAttachmentKind
 
 from . import selectors
 from .services import NOMINATION_FIELDS, NewFile
 
 
-class NominationForm(forms.Form):
+class NominationForm(HoneypotFormMixin, forms.Form):
     """A member's nomination of a person for one call. Files are checked by content."""
 
     nominee_name = forms.CharField(label=_("Nominee's full name"), max_length=150)
@@ -91,7 +92,7 @@ class NominationForm(forms.Form):
         ]
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(HoneypotFormMixin, forms.Form):
     answer = forms.ChoiceField(
         label=_("Your answer"),
         choices=[
@@ -102,7 +103,7 @@ class ConsentForm(forms.Form):
     )
 
 
-class NominationWithdrawForm(forms.Form):
+class NominationWithdrawForm(HoneypotFormMixin, forms.Form):
     confirm = forms.BooleanField(
         label=_("Yes, withdraw this nomination. We understand this cannot be undone.")
     )
@@ -114,7 +115,7 @@ class NominationWithdrawForm(forms.Form):
     )
 
 
-class NominationLinkRequestForm(forms.Form):
+class NominationLinkRequestForm(HoneypotFormMixin, forms.Form):
     email = forms.EmailField(
         label=_("Your member organisation's contact e-mail"),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from applications.abuse import rate_limit
 from applications.choices import NominationStatus
 from applications.exceptions import DomainError
 from applications.links import (
@@ -68,6 +69,7 @@ def call_detail(request, public_id):
     return render(request, "applications/call_detail.html", _call_page_context(call))
 
 
+@rate_limit("nomination_link_request")
 @require_POST
 def nomination_link_request(request, public_id):
     """A member's contact asks for its nomination link again; anyone else learns nothing."""
@@ -120,6 +122,7 @@ def _call_and_member(request, token):
     return call, member, None
 
 
+@rate_limit("nomination_create")
 @require_http_methods(["GET", "POST"])
 def nomination_create(request, token):
     call, member, problem = _call_and_member(request, token)
@@ -200,6 +203,7 @@ def nomination_status(request, token):
     )
 
 
+@rate_limit("nomination_withdraw")
 @require_POST
 def nomination_withdraw(request, token):
     nomination, problem = _nomination_from_status(request, token)
@@ -218,6 +222,7 @@ def nomination_withdraw(request, token):
     return redirect(nomination_status_path(nomination))
 
 
+@rate_limit("nomination_consent")
 @require_http_methods(["GET", "POST"])
 def nomination_consent(request, token):
     try:
