@@ -5,7 +5,17 @@ from django.views.i18n import set_language
 from viewflow.contrib.auth import AuthViewset
 
 from applications import views as application_views
+from applications.abuse import rate_limit
 from review.site import site
+
+class StaffAuthViewset(AuthViewset):
+    """viewflow's login pages, with the password-reset form (public, and it sends
+    email) rate-limited like the other public forms."""
+
+    @property
+    def pass_reset_view(self):
+        return rate_limit("password_reset")(super().pass_reset_view)
+
 
 urlpatterns = [
     path("", application_views.home, name="home"),
@@ -21,7 +31,7 @@ urlpatterns = [
     # The language switch changes a preference cookie only; exempt from CSRF so
     # that cached public pages need no per-visitor token.
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
-    path("accounts/", AuthViewset(with_profile_view=False).urls),
+    path("accounts/", StaffAuthViewset(with_profile_view=False).urls),
     path("admin/", admin.site.urls),
     path("staff/letters/", include("review.urls")),
     path("review/", site.urls),

@@ -533,3 +533,12 @@ def test_set_language_only_redirects_to_this_site(client):
     )
     assert response.status_code == 302
     assert not response["Location"].startswith("https://evil.example.com")
+
+
+def test_the_password_reset_form_is_rate_limited(client, settings):
+    settings.RATE_LIMIT_PUBLIC_FORMS = "2/h"
+    url = reverse("password_reset")
+    assert client.get(url).status_code == 200
+    for _ in range(2):
+        assert client.post(url, {"email": "someone@example.org"}).status_code != 429
+    assert client.post(url, {"email": "someone@example.org"}).status_code == 429
