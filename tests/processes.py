@@ -262,8 +262,12 @@ class Gunicorn(Process):
              "--access-logfile", "-", "--access-logformat", "access %(p)s %(s)s"],
             log,
         )  # fmt: skip
-        wait_until(self._serving, timeout=60, what="gunicorn to serve")
-        wait_until(lambda: len(children(self.pid)) == workers, timeout=30, what="its workers")
+        try:
+            wait_until(self._serving, timeout=60, what="gunicorn to serve")
+            wait_until(lambda: len(children(self.pid)) == workers, timeout=30, what="its workers")
+        except BaseException:
+            self.stop()  # the caller never gets the object to stop it
+            raise
 
     def _serving(self) -> bool:
         if not self.alive():
