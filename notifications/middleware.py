@@ -7,9 +7,10 @@ object belongs) escapes its views as ``AnymailAPIError`` or a plain
 junk for days. Such a body is the sender's fault, so it gets 400.
 
 Only errors raised while anymail validated or parsed the request are turned
-into 400. An error in our own receiver (the database is down) stays a 500, so
-the ESP sends the report again later and it is not lost; so do configuration
-errors and failures to reach AWS while confirming an SNS subscription.
+into 400. An error in our own receiver (the database is down) stays a 5xx (503
+from ``config.middleware``), so the ESP sends the report again later and it is
+not lost; so do configuration errors (500) and failures to reach AWS while
+confirming an SNS subscription.
 """
 
 import logging
