@@ -603,9 +603,7 @@ class Nomination(ConcurrentTransitionMixin, models.Model):
 class NominationAttachment(models.Model):
     """The nominee's CV or the endorsement letter. Private, like letter attachments."""
 
-    nomination = models.ForeignKey(
-        Nomination, on_delete=models.CASCADE, related_name="attachments"
-    )
+    nomination = models.ForeignKey(Nomination, on_delete=models.CASCADE, related_name="attachments")
     kind = models.CharField(_("kind"), max_length=20, choices=NominationAttachmentKind)
     original_name = models.CharField(_("file name"), max_length=255)
     key = models.CharField(max_length=255, unique=True)
@@ -621,3 +619,15 @@ class NominationAttachment(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+class OrphanFile(models.Model):
+    """A stored file whose record was rolled back and that could not be deleted then
+    (the store was down). The daily retention run deletes it once the store is back."""
+
+    key = models.CharField(max_length=255, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    def __str__(self):
+        return self.key

@@ -110,8 +110,12 @@ def letter_submit(*, data: dict, files: Iterable[NewFile] = (), idempotency_key=
         if existing:
             return existing
     stored: list[str] = []
+    committed: list[bool] = []
     try:
         with transaction.atomic():
+            # First callback after commit: from then on the files belong to a
+            # saved letter, whatever a later callback (queuing mail) raises.
+            transaction.on_commit(lambda: committed.append(True))
             letter = Letter(idempotency_key=idempotency_key)
             for field in LETTER_CONTENT_FIELDS:
                 setattr(letter, field, data[field])
@@ -130,13 +134,15 @@ def letter_submit(*, data: dict, files: Iterable[NewFile] = (), idempotency_key=
             letter_process_start(letter=letter)
             notify(event="letter_submitted", obj=letter, log=log)
     except IntegrityError:
-        uploads.delete_quietly(stored)
+        if not committed:
+            uploads.delete_quietly(stored)
         existing = Letter.objects.filter(idempotency_key=idempotency_key).first()
         if idempotency_key and existing:
             return existing
         raise
     except BaseException:
-        uploads.delete_quietly(stored)
+        if not committed:
+            uploads.delete_quietly(stored)
         raise
     return letter
 
@@ -150,8 +156,10 @@ def letter_resubmit(*, letter: Letter, data: dict, files: Iterable[NewFile] = ()
     applicant and "resubmitted" to the secretariat.
     """
     stored: list[str] = []
+    committed: list[bool] = []
     try:
         with transaction.atomic():
+            transaction.on_commit(lambda: committed.append(True))
             letter = _lock(letter)
             _check(letter, letter.resubmit, None)
             for field in LETTER_CONTENT_FIELDS:
@@ -167,7 +175,8 @@ def letter_resubmit(*, letter: Letter, data: dict, files: Iterable[NewFile] = ()
             letter_process_resubmitted(letter=letter)
             notify(event="letter_resubmitted", obj=letter, log=log)
     except BaseException:
-        uploads.delete_quietly(stored)
+        if not committed:
+            uploads.delete_quietly(stored)
         raise
     return letter
 

@@ -12,10 +12,12 @@ INTERVAL = timedelta(days=1)
 
 @task()
 def retention_daily() -> int:
-    """Anonymise the letters that are due, then schedule tomorrow's run."""
+    """Anonymise the letters that are due, delete the files a failed submission
+    left behind, then schedule tomorrow's run."""
     from .retention import anonymise_due
+    from .uploads import orphan_files_delete
 
-    count = anonymise_due()
+    count = anonymise_due() + orphan_files_delete()
     schedule_retention(run_after=timezone.now() + INTERVAL)
     return count
 

@@ -7,6 +7,7 @@ parts that format requires. Accepted files are stored on the private
 """
 
 import hashlib
+import logging
 import os
 import secrets
 import unicodedata
@@ -18,6 +19,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
 
 PDF = ("pdf", "application/pdf")
 DOCX = ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
@@ -128,13 +131,41 @@ def store(checked: CheckedFile) -> str:
 
 
 def delete_quietly(keys) -> None:
-    """Remove files whose database rows were rolled back; never raise."""
+    """Remove files whose database rows were rolled back; never raise.
+
+    A file that cannot be deleted now (the store is down: often the very failure
+    being cleaned up after) is remembered as an ``OrphanFile``, and
+    ``orphan_files_delete`` (the daily retention run) deletes it later.
+    """
+    from .models import OrphanFile
+
     storage = attachments_storage()
     for key in keys:
         try:
             storage.delete(key)
         except Exception:  # noqa: BLE001 - best effort clean-up after a failure
-            pass
+            logger.warning("could not delete %s now; it will be retried", key, exc_info=True)
+            try:
+                OrphanFile.objects.get_or_create(key=key)
+            except Exception:  # noqa: BLE001 - the database may be what failed
+                logger.exception("orphan file %s not recorded", key)
+
+
+def orphan_files_delete() -> int:
+    """Delete the files remembered by ``delete_quietly``; returns how many went."""
+    from .models import OrphanFile
+
+    storage = attachments_storage()
+    deleted = 0
+    for orphan in OrphanFile.objects.order_by("pk"):
+        try:
+            storage.delete(orphan.key)
+        except Exception:  # noqa: BLE001 - still down: try again next time
+            OrphanFile.objects.filter(pk=orphan.pk).update(attempts=orphan.attempts + 1)
+            continue
+        orphan.delete()
+        deleted += 1
+    return deleted
 
 
 LOGO_MAX_BYTES = 2 * 1024 * 1024

@@ -241,20 +241,26 @@ def test_s3_lost_between_two_files_keeps_the_answers_and_saves_no_letter(
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason="DEFECT: when S3 is lost between two files, the first one stays in the bucket "
-    "with no letter: the clean-up (uploads.delete_quietly) needs the S3 that just failed "
-    "and nothing retries it later.",
-)
-def test_s3_lost_between_two_files_leaves_nothing_in_the_bucket(
+def test_s3_lost_between_two_files_leaves_nothing_in_the_bucket_once_back(
     client, aws, s3_lost_after_first_file
 ):
+    from applications.models import OrphanFile
+    from applications.uploads import orphan_files_delete
+
     response = _submit(
         client, upload("carta.pdf", pdf_bytes()), upload("anexo.pdf", pdf_bytes("Anexo"))
     )
     assert response.status_code == 400
+    _assert_no_letter_saved()
+    # The first file could not be deleted while S3 was down: it is remembered...
+    [orphan] = OrphanFile.objects.all()
+    assert aws.object_keys() == [orphan.key]
+    assert orphan_files_delete() == 0  # still down: kept for the next run
+    # ...and the daily retention run deletes it once S3 is back.
+    s3_lost_after_first_file.cut_after = 10**9
+    assert orphan_files_delete() == 1
     assert aws.object_keys() == []
+    assert not OrphanFile.objects.exists()
 
 
 # -- the database lost right after a submission's commit ------------------------------

@@ -198,8 +198,11 @@ def nomination_submit(
             % {"email": email}
         )
     stored: list[str] = []
+    committed: list[bool] = []
     try:
         with transaction.atomic():
+            # After commit the files belong to a saved nomination (see letter_submit).
+            transaction.on_commit(lambda: committed.append(True))
             nomination = Nomination(
                 call=call, nominated_by=nominated_by, idempotency_key=idempotency_key
             )
@@ -237,7 +240,8 @@ def nomination_submit(
                 )
             notify(event="nomination_submitted", obj=nomination, log=log)
     except IntegrityError:
-        uploads.delete_quietly(stored)
+        if not committed:
+            uploads.delete_quietly(stored)
         if idempotency_key:
             existing = Nomination.objects.filter(idempotency_key=idempotency_key).first()
             if existing:
@@ -247,7 +251,8 @@ def nomination_submit(
             % {"email": email}
         ) from None
     except BaseException:
-        uploads.delete_quietly(stored)
+        if not committed:
+            uploads.delete_quietly(stored)
         raise
     return nomination
 

@@ -2,12 +2,14 @@ from django.core.management.base import BaseCommand
 
 from applications.retention import anonymise_due
 from applications.tasks import schedule_retention
+from applications.uploads import orphan_files_delete
 
 
 class Command(BaseCommand):
     help = (
         "Anonymise rejected and withdrawn letters closed more than RETENTION_MONTHS ago "
-        "and delete their attachments; with --schedule, make the worker do it daily."
+        "and delete their attachments, and delete files that failed submissions left "
+        "behind; with --schedule, make the worker do it daily."
     )
 
     def add_arguments(self, parser):
@@ -19,3 +21,4 @@ class Command(BaseCommand):
             self.stdout.write("retention scheduled" if queued else "retention already scheduled")
             return
         self.stdout.write(f"{anonymise_due()} letters anonymised")
+        self.stdout.write(f"{orphan_files_delete()} orphan files deleted")
