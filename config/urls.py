@@ -8,6 +8,7 @@ from applications import views as application_views
 from applications.abuse import rate_limit
 from review.site import site
 
+
 class StaffAuthViewset(AuthViewset):
     """viewflow's login pages, with the password-reset form (public, and it sends
     email) rate-limited like the other public forms."""

@@ -188,9 +188,7 @@ def object_context(obj) -> dict:
     return builders[obj._meta.label_lower](obj)
 
 
-def notify(
-    *, event: str, obj, log=None, nonce: str = "", member=None
-) -> list[OutboxMessage]:
+def notify(*, event: str, obj, log=None, nonce: str = "", member=None) -> list[OutboxMessage]:
     """Queue the emails for ``event`` on ``obj`` (a letter, nomination or call);
     send them after commit.
 
@@ -201,9 +199,7 @@ def notify(
     itself; a task per row is enqueued once the transaction commits.
     """
     recipients = [
-        recipient
-        for audience in EVENTS[event]
-        for recipient in _recipients(audience, obj, member)
+        recipient for audience in EVENTS[event] for recipient in _recipients(audience, obj, member)
     ]
     return _queue(event=event, obj=obj, recipients=recipients, log=log, nonce=nonce)
 

@@ -134,9 +134,7 @@ class NominationFlow(flow.Flow):
 
     screen = (
         flow.View(nomination_views.NominationScreenView.as_view())
-        .Annotation(
-            title=_("Screening"), summary_template="{{ process.nomination.nominee_name }}"
-        )
+        .Annotation(title=_("Screening"), summary_template="{{ process.nomination.nominee_name }}")
         .Permission("applications.screen_nomination")
         .Next(this.decide)
     )
