@@ -36,7 +36,7 @@ run: install ## Migrate, load demo data and serve on http://127.0.0.1:8000 with 
 	$(PY) manage.py retention_purge --schedule
 	$(PY) manage.py outbox_digest --schedule
 	@echo "Serving on http://$(HOST):$(PORT)/  (staff: http://$(HOST):$(PORT)/review/)"
-	@DJANGO_DEBUG=true $(PY) manage.py db_worker & worker=$$!; \
+	@DJANGO_DEBUG=true $(PY) manage.py worker & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  DJANGO_DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
 

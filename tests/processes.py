@@ -287,9 +287,10 @@ class Gunicorn(Process):
 
 
 def db_worker(env: dict[str, str], log: Path) -> Process:
-    """``manage.py db_worker`` as README's "Deploying" runs it."""
+    """``manage.py worker`` (``db_worker`` that outlives a database restart) as
+    README's "Deploying" runs it."""
     return Process(
         env,
-        [PYTHON, "manage.py", "db_worker", "--no-startup-delay", "--interval", "0.2"],
+        [PYTHON, "manage.py", "worker", "--no-startup-delay", "--interval", "0.2"],
         log,
     )

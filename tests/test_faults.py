@@ -511,19 +511,14 @@ def _address(name: str) -> str:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="DEFECT: db_worker (django-tasks-db) exits on the first OperationalError while "
-    "PostgreSQL restarts; emails then wait until something restarts the worker.",
-)
-def test_db_worker_keeps_running_through_a_postgres_restart(
+def test_the_worker_keeps_running_through_a_postgres_restart(
     postgres, postgres_template, moto_server, aws, tmp_path
 ):
     url = _fresh_postgres_database(postgres, postgres_template, "worker_restart")
     env = app_env(url, moto=moto_server, workdir=tmp_path)
     worker = db_worker(env, tmp_path / "worker.log")
     try:
-        wait_until(lambda: "Starting worker" in worker.output(), timeout=60, what="db_worker")
+        wait_until(lambda: "Starting worker" in worker.output(), timeout=60, what="the worker")
         postgres.stop()
         time.sleep(1)  # the worker polls the database every 0.2 s meanwhile
         postgres.start()
