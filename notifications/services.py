@@ -255,7 +255,9 @@ def _queue(*, event, obj, recipients, log, nonce, extra=None) -> list[OutboxMess
         queued.append(message)
     for message in queued:
         if message.status == OutboxStatus.PENDING:
-            transaction.on_commit(lambda pk=message.pk: enqueue_send(pk))
+            # robust: a failed enqueue must not fail the committed step for its caller;
+            # the row is saved and outbox_flush queues it again.
+            transaction.on_commit(lambda pk=message.pk: enqueue_send(pk), robust=True)
     return queued
 
 
@@ -308,7 +310,9 @@ def digests_send(*, now=None) -> int:
             )
             if created:
                 queued += 1
-                transaction.on_commit(lambda pk=message.pk: enqueue_send(pk))
+                # robust: a failed enqueue must not fail the committed step for its caller;
+                # the row is saved and outbox_flush queues it again.
+                transaction.on_commit(lambda pk=message.pk: enqueue_send(pk), robust=True)
     return queued
 
 

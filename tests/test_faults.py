@@ -2,6 +2,9 @@
 
 - S3 down at submission: a clear message in the visitor's language, the typed
   answers kept, no letter without its file, nothing left in the bucket.
+- S3 lost between two files: the first is deleted once S3 is back.
+- The database lost just after a letter's commit: the letter keeps its file and
+  the applicant is told it was received; its email waits for ``outbox_flush``.
 - PostgreSQL restarted under the running app (gunicorn on a cluster of the
   test's own, never the shared server): a 503 page in the visitor's language
   during the restart, never a 500; what was answered normally is saved, what
@@ -11,8 +14,10 @@
   operator's ``outbox_flush``, every queued email sent, none twice beyond the one
   that was in flight.
 
-Defects these faults uncovered are kept as strict xfails, each saying what goes
-wrong: they fail loudly once fixed, so that the marker is removed.
+The defects these faults uncovered are fixed and tested here: a file left in the
+bucket when S3 is lost mid-submission (deleted once S3 is back), a saved letter
+whose file was deleted when queuing its email failed after the commit, and the
+worker exiting when PostgreSQL restarts (``manage.py worker`` restarts it).
 
 The figures of the slow tests are printed (``pytest -s``) and quoted in the
 README's "Reliability and security" section.
@@ -289,12 +294,6 @@ def _task_queue_fails(connection) -> tuple[str, str]:
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.xfail(
-    strict=True,
-    reason="DEFECT: when queuing the email fails after a letter's commit (the database "
-    "going away), letter_submit's clean-up deletes the saved letter's files; on PostgreSQL "
-    "the applicant also gets the 503 page saying nothing was saved.",
-)
 def test_database_lost_right_after_the_commit_keeps_the_saved_letter_whole(client, aws):
     from django.db import connection
 
@@ -308,8 +307,10 @@ def test_database_lost_right_after_the_commit_keeps_the_saved_letter_whole(clien
             cursor.execute(repair_queue)
     letter = Letter.objects.get()  # committed before the failure
     attachment = letter.attachments.get()
-    assert aws.object_keys() == [attachment.key]  # fails: its file was deleted
-    assert response.status_code == 302  # fails on PostgreSQL: 503, "nothing was saved"
+    assert aws.object_keys() == [attachment.key]  # its file is kept
+    assert response.status_code == 302  # the applicant is told it was received
+    # Its confirmation waits in the outbox for outbox_flush to queue it again.
+    assert OutboxMessage.objects.filter(status="pending").exists()
 
 
 # -- PostgreSQL restarted under the running app ----------------------------------------
