@@ -46,6 +46,11 @@ class LetterAdmin(admin.ModelAdmin):
     readonly_fields = ["status", "public_id", "screened_by", "decided_by", "decided_at"]
     inlines = [AttachmentInline, StateLogInline]
 
+    def has_add_permission(self, request):
+        # A letter comes from the public form (letter_submit), which starts its
+        # review and audit trail; one added here would have neither.
+        return False
+
 
 class MemberImportForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("CSV file"))

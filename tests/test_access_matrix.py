@@ -179,7 +179,7 @@ ADMIN_MODELS = {
     "axes.accessattempt":                   ("403", "200"),
     "axes.accesslog":                       ("403", "200"),
     "axes.accessfailurelog":                ("403", "200"),
-    "applications.letter":                  ("200", "200"),
+    "applications.letter":                  ("403", "200"),  # no add: letters come from the form
     "applications.organisation":            ("200", "200"),
     "applications.call":                    ("403", "200"),
     "applications.nomination":              ("403", "200"),
