@@ -15,6 +15,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_fsm import can_proceed, has_transition_perm
 from django_fsm_log.models import StateLog
 
@@ -93,9 +94,12 @@ def call_save(*, call: Call | None = None, data: dict, seats: dict[str, int], by
             for constituency, approved in seated.items():
                 if wanted.get(constituency, 0) < approved:
                     raise TransitionNotAllowed(
-                        _(
+                        ngettext(
+                            "%(n)d nominee of this constituency is already approved: "
+                            "it needs at least that many seats.",
                             "%(n)d nominees of this constituency are already approved: "
-                            "it needs at least that many seats."
+                            "it needs at least that many seats.",
+                            approved,
                         )
                         % {"n": approved}
                     )
@@ -401,14 +405,19 @@ def nomination_decide(*, nomination: Nomination, by, approve: bool, reason: str 
                 status__in=selectors.SEATED,
             ).count()
             if seat is None or taken >= seat.seats:
+                seats = seat.seats if seat else 0
                 raise SeatsFull(
-                    _(
+                    ngettext(
+                        "The %(seats)d seat of “%(constituency)s” in this call is already "
+                        "filled. Reject this nomination, or ask the secretariat to add a seat "
+                        "to the call first.",
                         "All %(seats)d seats of “%(constituency)s” in this call are already "
                         "filled. Reject this nomination, or ask the secretariat to add a seat "
-                        "to the call first."
+                        "to the call first.",
+                        seats,
                     )
                     % {
-                        "seats": seat.seats if seat else 0,
+                        "seats": seats,
                         "constituency": nomination.get_constituency_display(),
                     }
                 )

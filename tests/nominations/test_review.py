@@ -46,7 +46,7 @@ def test_the_screener_sees_the_eligibility_checked_against_the_roll(
 def test_screen_then_a_different_approver_approves_then_onboarding(
     client, reviewer, approver, make_nomination, deliver, aws
 ):
-    nomination = make_nomination("submitted")
+    nomination = make_nomination("submitted", nominee_language="en")
     client.force_login(reviewer)
     task = nomination_open_task(nomination=nomination, node_name="screen")
     _take(client, task, "screen")

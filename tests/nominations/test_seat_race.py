@@ -53,7 +53,7 @@ def test_two_approvals_for_the_last_seat_make_exactly_one(reviewer, approver, ap
     assert sorted(outcomes) == ["approver", "approver2"]
     assert sorted(outcomes.values()).count("approved") == 1
     refused = next(text for text in outcomes.values() if text != "approved")
-    assert "All 1 seats of" in refused
+    assert "The 1 seat of" in refused and "is already filled" in refused
     statuses = sorted(
         Nomination.objects.filter(pk__in=[first.pk, second.pk]).values_list("status", flat=True)
     )
