@@ -253,11 +253,11 @@ def _queue(*, event, obj, recipients, log, nonce, extra=None) -> list[OutboxMess
         except IntegrityError:
             continue  # already queued for this transition and recipient
         queued.append(message)
-    for message in queued:
-        if message.status == OutboxStatus.PENDING:
-            # robust: a failed enqueue must not fail the committed step for its caller;
-            # the row is saved and outbox_flush queues it again.
-            transaction.on_commit(lambda pk=message.pk: enqueue_send(pk), robust=True)
+    pending = [message.pk for message in queued if message.status == OutboxStatus.PENDING]
+    if pending:
+        # robust: a failed enqueue must not fail the committed step for its caller;
+        # the rows are saved and outbox_flush queues them again.
+        transaction.on_commit(lambda: enqueue_send(*pending), robust=True)
     return queued
 
 
@@ -316,13 +316,32 @@ def digests_send(*, now=None) -> int:
     return queued
 
 
-def enqueue_send(message_pk: int, run_after=None) -> None:
-    from .tasks import send_outbox_message
+def enqueue_send(*message_pks: int, run_after=None) -> None:
+    """Make sure a task will send these committed pending rows.
 
-    task = send_outbox_message
+    Before: the rows are committed (call it from ``transaction.on_commit``).
+    Changes: at once, queues one ``send_outbox`` task, which sends every due row,
+    unless one is already waiting that has not started: that one will see these
+    rows, so a burst of commits makes one task, not one per email. With
+    ``run_after`` (a retry's backoff), queues a ``send_outbox_message`` task per
+    row, delayed until then. Sends: nothing itself.
+    """
+    from django_tasks_db.models import DBTaskResult
+
+    from .tasks import send_outbox, send_outbox_message
+
     if run_after is not None:
-        task = task.using(run_after=run_after)
-    task.enqueue(message_pk)
+        for message_pk in message_pks:
+            send_outbox_message.using(run_after=run_after).enqueue(message_pk)
+        return
+    # A task that has not started yet will look for due rows after these committed.
+    waiting = DBTaskResult.objects.ready().filter(
+        task_path=send_outbox.module_path,
+        queue_name=send_outbox.queue_name,
+        backend_name=send_outbox.backend,
+    )
+    if not waiting.exists():
+        send_outbox.enqueue()
 
 
 def outbox_forget(*, object_type: str, object_id: int) -> int:

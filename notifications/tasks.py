@@ -1,8 +1,10 @@
 """Background sending of the outbox through the configured email backend (anymail)."""
 
+import functools
 import logging
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -11,6 +13,7 @@ from anymail.exceptions import AnymailInvalidAddress, AnymailRecipientsRefused
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
 
@@ -21,6 +24,8 @@ logger = logging.getLogger(__name__)
 PERMANENT_ERRORS = (AnymailInvalidAddress, AnymailRecipientsRefused)
 # What a send reads from its row; the rest stays in the database.
 SEND_FIELDS = ("key", "recipient", "subject", "body_text", "body_html", "attempts")
+# Rows one send_outbox task takes before it hands the worker over to the next task.
+DRAIN_BATCH = 100
 
 
 class RateLimiter:
@@ -123,48 +128,79 @@ def _drop_connection() -> None:
             logger.debug("closing the ESP connection failed", exc_info=True)
 
 
-def _claim(message_pk: int) -> OutboxMessage | None:
+def due_messages():
+    """Pending rows whose send may happen now: new ones, and retries whose wait is over."""
+    return OutboxMessage.objects.filter(status=OutboxStatus.PENDING).filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=timezone.now())
+    )
+
+
+def claim(message_pk: int | None = None) -> OutboxMessage | None:
     """Mark a pending row as sending and return it; None if another worker has it
     or it is done.
 
+    With ``message_pk``, that row; without, the oldest due row (``due_messages``).
     One conditional UPDATE, committed before the ESP call. On PostgreSQL it
     locks the row: a second worker's UPDATE waits for that lock, then sees the
-    row is no longer pending and changes nothing. SQLite runs one writer at a
+    row is no longer pending and changes nothing; the oldest-due-row form picks
+    its row with ``FOR UPDATE SKIP LOCKED``, so two workers draining at once
+    each take the next row the other has not. SQLite runs one writer at a
     time. Either way exactly one worker gets the row back. Django's ORM has no
     UPDATE ... RETURNING, hence the SQL: one statement instead of a transaction
     with SELECT ... FOR UPDATE and UPDATE keeps the worker near the ESP's own
     speed (bench/outbox.py).
     """
-    meta, quote = OutboxMessage._meta, connection.ops.quote_name
-    column = {name: quote(meta.get_field(name).column) for name in ("id", "status", *SEND_FIELDS)}
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    pending, sending = OutboxStatus.PENDING.value, OutboxStatus.SENDING.value
+    which = [message_pk] if message_pk is not None else [pending, now]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {quote(meta.db_table)} "
-            f"SET {column['status']} = %s, {column['attempts']} = {column['attempts']} + 1 "
-            f"WHERE {column['id']} = %s AND {column['status']} = %s "
-            f"RETURNING {', '.join(column[name] for name in SEND_FIELDS)}",
-            [OutboxStatus.SENDING.value, message_pk, OutboxStatus.PENDING.value],
+            _claim_sql(connection.vendor, by_pk=message_pk is not None),
+            [sending, *which, pending],
         )
         row = cursor.fetchone()
     if row is None:
         return None
-    loaded = dict(zip(("id", *SEND_FIELDS), (message_pk, *row), strict=True))
-    names = [f.attname for f in OutboxMessage._meta.concrete_fields if f.attname in loaded]
-    return OutboxMessage.from_db(connection.alias, names, [loaded[name] for name in names])
+    loaded = dict(zip(("id", *SEND_FIELDS), row, strict=True))
+    attnames = [f.attname for f in OutboxMessage._meta.concrete_fields if f.attname in loaded]
+    return OutboxMessage.from_db(connection.alias, attnames, [loaded[name] for name in attnames])
 
 
-@task()
-def send_outbox_message(message_pk: int) -> str:
-    """Send one outbox row. Idempotent: a row that is not pending is left alone.
+@functools.cache
+def _claim_sql(vendor: str, *, by_pk: bool) -> str:
+    """The UPDATE of ``claim``, built once per database vendor (the arguments are
+    for the cache). Its parameters: sending, then the row's pk or (pending, now),
+    then pending."""
+    meta, quote = OutboxMessage._meta, connection.ops.quote_name
+    table = quote(meta.db_table)
+    names = ("id", "status", "attempts", "next_attempt_at", *SEND_FIELDS)
+    column = {name: quote(meta.get_field(name).column) for name in names}
+    if by_pk:
+        which = "%s"
+    else:
+        which = (
+            f"(SELECT {column['id']} FROM {table} WHERE {column['status']} = %s "
+            f"AND ({column['next_attempt_at']} IS NULL OR {column['next_attempt_at']} <= %s) "
+            f"ORDER BY {column['id']} LIMIT 1"
+        )
+        if connection.features.has_select_for_update_skip_locked:
+            which += " " + connection.ops.for_update_sql(skip_locked=True)
+        which += ")"
+    return (
+        f"UPDATE {table} "
+        f"SET {column['status']} = %s, {column['attempts']} = {column['attempts']} + 1 "
+        f"WHERE {column['id']} = {which} AND {column['status']} = %s "
+        f"RETURNING {column['id']}, {', '.join(column[name] for name in SEND_FIELDS)}"
+    )
 
-    Before: the row is committed. Changes: the row goes pending → sending (in
-    its own transaction, before the ESP call) → sent with the ESP's message id,
-    or back to pending with a later retry, or failed. Sends: the email, at most
-    ``OUTBOX_MAX_PER_SECOND`` per second from this process.
+
+def send_claimed(message: OutboxMessage) -> str:
+    """Send a row returned by ``claim``; record the outcome on the row.
+
+    Returns "sent", "retry" (back to pending, with a delayed retry task of its
+    own) or "failed". Waits first for this process's ``OUTBOX_MAX_PER_SECOND``
+    slot.
     """
-    message = _claim(message_pk)
-    if message is None:
-        return "skipped"
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.body_text,
@@ -195,6 +231,50 @@ def send_outbox_message(message_pk: int) -> str:
         error_message="",
     )
     return "sent"
+
+
+@task()
+def send_outbox(limit: int = DRAIN_BATCH) -> dict[str, int]:
+    """Send the due outbox rows, oldest first, up to ``limit`` of them.
+
+    One task of this kind sends what many commits queued (see ``enqueue_send``),
+    so the worker's own bookkeeping is paid per batch, not per email. Each row
+    is still claimed on its own just before its send, so a row goes out once
+    however many of these tasks run, on however many workers. Once it has a
+    row, it makes sure another run of itself waits: that one sends what is left
+    after ``limit`` rows, takes over if this worker dies, and on a second worker
+    drains alongside; with nothing left it ends without queuing another.
+
+    Before: the rows are committed. Changes: each row it takes goes pending →
+    sending → sent, or back to pending with a delayed retry task of its own, or
+    failed. Sends: one email per row, at most ``OUTBOX_MAX_PER_SECOND`` per
+    second from this process.
+    """
+    from .services import enqueue_send
+
+    outcomes: Counter[str] = Counter()
+    while outcomes.total() < limit:
+        message = claim()
+        if message is None:
+            break
+        if not outcomes:
+            enqueue_send()
+        outcomes[send_claimed(message)] += 1
+    return dict(outcomes)
+
+
+@task()
+def send_outbox_message(message_pk: int) -> str:
+    """Send one outbox row. Idempotent: a row that is not pending is left alone.
+
+    The task of a retry: a row whose send failed gets one of these, delayed by
+    its backoff. Before: the row is committed. Changes and sends: as
+    ``send_outbox``, for this row only.
+    """
+    message = claim(message_pk)
+    if message is None:
+        return "skipped"
+    return send_claimed(message)
 
 
 def _fail(message: OutboxMessage, exc: Exception, *, retry: bool) -> None:

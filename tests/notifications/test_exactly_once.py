@@ -1,5 +1,5 @@
 """Nothing lost, nothing sent twice: an SES outage across 50 transitions, and two
-workers racing for the same rows on PostgreSQL."""
+workers racing for the same rows on PostgreSQL, row by row and draining."""
 
 import threading
 from collections import Counter
@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from notifications.models import OutboxMessage, OutboxStatus
 from notifications.services import APPLICANT
-from notifications.tasks import send_outbox_message
+from notifications.tasks import send_outbox, send_outbox_message
 
 
 def arrived(aws) -> Counter:
@@ -79,11 +79,41 @@ def test_50_transitions_during_an_ses_outage_arrive_exactly_once_after_it(
     assert not rows.filter(esp_message_id="").exists()
 
 
-@pytest.mark.skipif(
+needs_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="two workers locking the same rows needs PostgreSQL (set DATABASE_URL); "
     "SQLite serialises all writers, so there is no race to test",
 )
+
+
+def race(work) -> dict[str, object]:
+    """Run ``work(name)`` for workers "a" and "b" at once, each on its own connection."""
+    start = threading.Barrier(2)
+    results: dict[str, object] = {}
+    errors: list[BaseException] = []
+
+    def worker(name):
+        from django.db import connection as thread_connection
+
+        try:
+            start.wait(timeout=10)
+            results[name] = work(name)
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+            errors.append(exc)
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=worker, args=(name,)) for name in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors
+    assert all(not thread.is_alive() for thread in threads)
+    return results
+
+
+@needs_postgresql
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_on_separate_connections_send_each_row_once(make_letter, aws):
     for n in range(15):
@@ -91,31 +121,7 @@ def test_two_workers_on_separate_connections_send_each_row_once(make_letter, aws
     pks = list(OutboxMessage.objects.order_by("pk").values_list("pk", flat=True))
     assert len(pks) == 30
 
-    start = threading.Barrier(2)
-    results: dict[str, list[str]] = {}
-    errors: list[BaseException] = []
-
-    def worker(name, order):
-        from django.db import connection as thread_connection
-
-        try:
-            start.wait(timeout=10)
-            results[name] = [send_outbox_message.call(pk) for pk in order]
-        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
-            errors.append(exc)
-        finally:
-            thread_connection.close()
-
-    threads = [
-        threading.Thread(target=worker, args=("a", pks)),
-        threading.Thread(target=worker, args=("b", pks)),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors
-    assert all(not thread.is_alive() for thread in threads)
+    results = race(lambda name: [send_outbox_message.call(pk) for pk in pks])
 
     outcomes = Counter(results["a"]) + Counter(results["b"])
     assert outcomes == {"sent": 30, "skipped": 30}
@@ -125,3 +131,21 @@ def test_two_workers_on_separate_connections_send_each_row_once(make_letter, aws
     assert arrived(aws) == dict.fromkeys(keys(), 1)
     assert set(OutboxMessage.objects.values_list("status", flat=True)) == {OutboxStatus.SENT}
     assert OutboxMessage.objects.values("esp_message_id").distinct().count() == 30
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_draining_at_once_send_each_row_once(make_letter, aws):
+    for n in range(20):
+        make_letter("submitted", contact_email=f"drain{n:02d}@org.example.org")
+    assert OutboxMessage.objects.filter(status=OutboxStatus.PENDING).count() == 40
+
+    # Each takes the oldest row the other has not locked, until none is left.
+    results = race(lambda name: send_outbox.call())
+
+    assert results["a"].get("sent", 0) + results["b"].get("sent", 0) == 40
+    assert set(results["a"]) | set(results["b"]) <= {"sent"}
+    assert arrived(aws) == dict.fromkeys(keys(), 1)
+    assert set(OutboxMessage.objects.values_list("status", flat=True)) == {OutboxStatus.SENT}
+    assert set(OutboxMessage.objects.values_list("attempts", flat=True)) == {1}
+    assert OutboxMessage.objects.values("esp_message_id").distinct().count() == 40

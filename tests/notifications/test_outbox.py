@@ -2,18 +2,20 @@
 retried through an ESP outage, never sent twice."""
 
 import io
+from collections import Counter
 from datetime import timedelta
 
 import pytest
 import time_machine
+from botocore.config import Config
 from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from applications.models import Letter
 from notifications.models import OutboxMessage, OutboxStatus
-from notifications.services import EVENTS, notify, render_email
-from notifications.tasks import send_outbox_message
+from notifications.services import EVENTS, enqueue_send, notify, render_email
+from notifications.tasks import send_outbox, send_outbox_message
 
 pytestmark = pytest.mark.django_db
 
@@ -58,9 +60,7 @@ def test_esp_outage_is_retried_later_and_nothing_is_lost(
         "AMAZON_SES_CLIENT_PARAMS": {
             **good["AMAZON_SES_CLIENT_PARAMS"],
             "endpoint_url": "http://127.0.0.1:9",
-            "config": __import__("botocore.config", fromlist=["Config"]).Config(
-                retries={"max_attempts": 1}, connect_timeout=1
-            ),
+            "config": Config(retries={"max_attempts": 1}, connect_timeout=1),
         }
     }
     with deliver():
@@ -71,6 +71,11 @@ def test_esp_outage_is_retried_later_and_nothing_is_lost(
     assert message.error_type
     assert message.next_attempt_at > timezone.now()
     assert aws.sent() == []
+    # The failed row waits for a retry task of its own, due when its backoff ends.
+    retry = DBTaskResult.objects.get(
+        task_path=send_outbox_message.module_path, args_kwargs__args=[message.pk]
+    )
+    assert (retry.status, retry.run_after) == ("READY", message.next_attempt_at)
 
     settings.ANYMAIL = good
     with time_machine.travel(
@@ -133,3 +138,74 @@ def test_flush_requeues_rows_whose_task_was_lost(make_letter, aws, run_worker, d
     recipients = [m["To"] for m in aws.sent()]
     assert recipients.count("lost@org.example.org") == 1
     assert not OutboxMessage.objects.exclude(status=OutboxStatus.SENT).exists()
+
+
+def send_tasks_waiting() -> int:
+    return DBTaskResult.objects.ready().filter(task_path=send_outbox.module_path).count()
+
+
+def test_a_burst_of_commits_makes_one_send_task_that_sends_each_email_once(
+    make_letter, aws, django_capture_on_commit_callbacks, run_worker
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(5):
+            make_letter("submitted", contact_email=f"burst{n}@org.example.org")
+    # Ten emails from five commits (each applicant and the secretariat's reviewer):
+    # the first commit's task has not started, so the others add none.
+    assert OutboxMessage.objects.filter(status=OutboxStatus.PENDING).count() == 10
+    assert DBTaskResult.objects.count() == 1
+    assert send_tasks_waiting() == 1
+
+    run_worker()
+    # That task sent the ten; the successor it queued on taking its first row
+    # found nothing left, and queued none.
+    results = DBTaskResult.objects.filter(task_path=send_outbox.module_path)
+    assert sorted(results.values_list("status", "return_value"), key=lambda r: len(r[1])) == [
+        ("SUCCESSFUL", {}),
+        ("SUCCESSFUL", {"sent": 10}),
+    ]
+    keys = Counter(str(m["X-Alliance-Outbox-Key"]).strip() for m in aws.sent())
+    assert keys == dict.fromkeys(OutboxMessage.objects.values_list("key", flat=True), 1)
+    assert not OutboxMessage.objects.exclude(status=OutboxStatus.SENT).exists()
+
+
+def test_a_send_task_that_has_started_does_not_stand_for_new_rows(make_letter, run_worker):
+    enqueue_send()
+    assert send_tasks_waiting() == 1
+    # A worker has taken that task: it may have looked for rows already.
+    DBTaskResult.objects.filter(task_path=send_outbox.module_path).update(status="RUNNING")
+    make_letter("submitted")
+    enqueue_send(*OutboxMessage.objects.values_list("pk", flat=True))
+    assert send_tasks_waiting() == 1
+    run_worker()
+    assert not OutboxMessage.objects.exclude(status=OutboxStatus.SENT).exists()
+
+
+def test_a_full_batch_hands_the_rest_to_a_new_task(make_letter, aws, run_worker):
+    for n in range(3):
+        make_letter("submitted", contact_email=f"batch{n}@org.example.org")
+    assert send_tasks_waiting() == 0  # no on-commit callback ran: no task yet
+
+    assert send_outbox.call(limit=4) == {"sent": 4}
+    assert OutboxMessage.objects.filter(status=OutboxStatus.SENT).count() == 4
+    assert send_tasks_waiting() == 1  # two rows are left for the next task
+    run_worker()
+    assert len(aws.sent()) == 6
+    assert not OutboxMessage.objects.exclude(status=OutboxStatus.SENT).exists()
+    assert send_tasks_waiting() == 0  # the last one found nothing and queued none
+    assert send_outbox.call() == {}
+    assert send_tasks_waiting() == 0
+
+
+def test_a_send_task_leaves_rows_waiting_for_their_retry(make_letter, aws):
+    make_letter("submitted", contact_email="waits@org.example.org")
+    waiting = OutboxMessage.objects.get(recipient="waits@org.example.org")
+    later = timezone.now() + timedelta(minutes=5)
+    OutboxMessage.objects.filter(pk=waiting.pk).update(attempts=1, next_attempt_at=later)
+
+    assert send_outbox.call() == {"sent": 1}  # the secretariat's email only
+    waiting.refresh_from_db()
+    assert (waiting.status, waiting.attempts) == (OutboxStatus.PENDING, 1)
+    with time_machine.travel(later):
+        assert send_outbox.call() == {"sent": 1}
+    assert [m["To"] for m in aws.sent()].count("waits@org.example.org") == 1

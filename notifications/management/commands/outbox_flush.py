@@ -5,11 +5,11 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from notifications.models import OutboxMessage, OutboxStatus
 from notifications.services import enqueue_send
+from notifications.tasks import due_messages
 
 
 class Command(BaseCommand):
@@ -24,17 +24,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, stuck_minutes, **options):
-        now = timezone.now()
+        cutoff = timezone.now() - timedelta(minutes=stuck_minutes)
         with transaction.atomic():
-            stuck = OutboxMessage.objects.select_for_update(skip_locked=True).filter(
-                status=OutboxStatus.SENDING, created_at__lt=now - timedelta(minutes=stuck_minutes)
-            )
-            revived = stuck.update(status=OutboxStatus.PENDING)
-            due = list(
-                OutboxMessage.objects.filter(status=OutboxStatus.PENDING)
-                .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-                .values_list("pk", flat=True)
-            )
-            for pk in due:
-                transaction.on_commit(lambda pk=pk: enqueue_send(pk))
+            revived = OutboxMessage.objects.filter(
+                status=OutboxStatus.SENDING, created_at__lt=cutoff
+            ).update(status=OutboxStatus.PENDING)
+            due = list(due_messages().values_list("pk", flat=True))
+            if due:
+                transaction.on_commit(lambda: enqueue_send(*due))
         self.stdout.write(f"queued {len(due)} emails ({revived} were stuck while sending)")
