@@ -55,6 +55,9 @@ class OutboxMessage(models.Model):
     error_type = models.CharField(max_length=100, blank=True)
     error_message = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When a worker last took the row to send it: a row "being sent" for long
+    # after this was lost with its worker (outbox_flush), however old the row is.
+    claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     # Reported later by the ESP's tracking webhook (notifications.tracking).

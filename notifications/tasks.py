@@ -136,8 +136,8 @@ def due_messages():
 
 
 def claim(message_pk: int | None = None) -> OutboxMessage | None:
-    """Mark a pending row as sending and return it; None if another worker has it
-    or it is done.
+    """Mark a pending row as sending, stamp ``claimed_at``, and return it; None if
+    another worker has it or it is done.
 
     With ``message_pk``, that row; without, the oldest due row (``due_messages``).
     One conditional UPDATE, committed before the ESP call. On PostgreSQL it
@@ -156,7 +156,7 @@ def claim(message_pk: int | None = None) -> OutboxMessage | None:
     with connection.cursor() as cursor:
         cursor.execute(
             _claim_sql(connection.vendor, by_pk=message_pk is not None),
-            [sending, *which, pending],
+            [sending, now, *which, pending],
         )
         row = cursor.fetchone()
     if row is None:
@@ -169,11 +169,11 @@ def claim(message_pk: int | None = None) -> OutboxMessage | None:
 @functools.cache
 def _claim_sql(vendor: str, *, by_pk: bool) -> str:
     """The UPDATE of ``claim``, built once per database vendor (the arguments are
-    for the cache). Its parameters: sending, then the row's pk or (pending, now),
-    then pending."""
+    for the cache). Its parameters: sending, now, then the row's pk or (pending,
+    now), then pending."""
     meta, quote = OutboxMessage._meta, connection.ops.quote_name
     table = quote(meta.db_table)
-    names = ("id", "status", "attempts", "next_attempt_at", *SEND_FIELDS)
+    names = ("id", "status", "attempts", "claimed_at", "next_attempt_at", *SEND_FIELDS)
     column = {name: quote(meta.get_field(name).column) for name in names}
     if by_pk:
         which = "%s"
@@ -188,7 +188,8 @@ def _claim_sql(vendor: str, *, by_pk: bool) -> str:
         which += ")"
     return (
         f"UPDATE {table} "
-        f"SET {column['status']} = %s, {column['attempts']} = {column['attempts']} + 1 "
+        f"SET {column['status']} = %s, {column['attempts']} = {column['attempts']} + 1, "
+        f"{column['claimed_at']} = %s "
         f"WHERE {column['id']} = {which} AND {column['status']} = %s "
         f"RETURNING {column['id']}, {', '.join(column[name] for name in SEND_FIELDS)}"
     )

@@ -15,7 +15,7 @@ from django_tasks_db.models import DBTaskResult
 from applications.models import Letter
 from notifications.models import OutboxMessage, OutboxStatus
 from notifications.services import EVENTS, enqueue_send, notify, render_email
-from notifications.tasks import send_outbox, send_outbox_message
+from notifications.tasks import claim, send_claimed, send_outbox, send_outbox_message
 
 pytestmark = pytest.mark.django_db
 
@@ -209,3 +209,57 @@ def test_a_send_task_leaves_rows_waiting_for_their_retry(make_letter, aws):
     with time_machine.travel(later):
         assert send_outbox.call() == {"sent": 1}
     assert [m["To"] for m in aws.sent()].count("waits@org.example.org") == 1
+
+
+def test_flush_leaves_alone_an_old_row_that_a_worker_is_sending_now(
+    make_letter, aws, settings, deliver, run_worker
+):
+    """The row is 20 minutes old, but its retry was claimed a minute ago: not stuck."""
+    start = timezone.now()
+    good = settings.ANYMAIL
+    settings.ANYMAIL = {
+        "AMAZON_SES_CLIENT_PARAMS": {
+            **good["AMAZON_SES_CLIENT_PARAMS"],
+            "endpoint_url": "http://127.0.0.1:9",
+            "config": Config(retries={"max_attempts": 1}, connect_timeout=1),
+        }
+    }
+    with time_machine.travel(start, tick=False):
+        make_letter("submitted", contact_email="slow@org.example.org")
+        message = OutboxMessage.objects.get(recipient="slow@org.example.org")
+        assert send_outbox_message.call(message.pk) == "retry"  # the ESP is down
+    settings.ANYMAIL = good
+
+    with time_machine.travel(start + timedelta(minutes=20), tick=False):
+        in_flight = claim(message.pk)  # a worker takes the retry and starts sending
+    assert in_flight is not None
+    with time_machine.travel(start + timedelta(minutes=21), tick=False):
+        out = io.StringIO()
+        with deliver():
+            call_command("outbox_flush", stdout=out)
+        send_claimed(in_flight)  # the worker's send completes
+        run_worker()
+    assert [m["To"] for m in aws.sent()].count("slow@org.example.org") == 1
+    assert "(0 were stuck while sending)" in out.getvalue()
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (OutboxStatus.SENT, 2)
+
+
+def test_flush_sends_a_row_whose_worker_died_while_sending_it(make_letter, aws, deliver):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        make_letter("submitted", contact_email="orphan@org.example.org")
+        message = OutboxMessage.objects.get(recipient="orphan@org.example.org")
+        assert claim(message.pk) is not None  # then the worker is killed
+    with time_machine.travel(start + timedelta(minutes=14), tick=False):
+        out = io.StringIO()
+        call_command("outbox_flush", stdout=out)
+        assert "(0 were stuck while sending)" in out.getvalue()
+    with time_machine.travel(start + timedelta(minutes=16), tick=False):
+        out = io.StringIO()
+        with deliver():
+            call_command("outbox_flush", stdout=out)
+        assert "(1 were stuck while sending)" in out.getvalue()
+    assert [m["To"] for m in aws.sent()].count("orphan@org.example.org") == 1
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (OutboxStatus.SENT, 2)

@@ -24,10 +24,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, stuck_minutes, **options):
+        # By when a worker took the row, not by the row's age: a retry of an old
+        # row that a worker is sending right now is not stuck.
         cutoff = timezone.now() - timedelta(minutes=stuck_minutes)
         with transaction.atomic():
             revived = OutboxMessage.objects.filter(
-                status=OutboxStatus.SENDING, created_at__lt=cutoff
+                status=OutboxStatus.SENDING, claimed_at__lt=cutoff
             ).update(status=OutboxStatus.PENDING)
             due = list(due_messages().values_list("pk", flat=True))
             if due:
