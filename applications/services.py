@@ -15,12 +15,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django_fsm import can_proceed, has_transition_perm
 from django_fsm_log.models import StateLog
 
 from notifications.services import notify
 
-from . import uploads
+from . import transitions, uploads
 from .choices import AttachmentKind, LetterStatus, Recommendation
 from .exceptions import (
     AlreadyDecided,
@@ -44,22 +43,19 @@ class NewFile:
 
 
 def _lock(letter: Letter) -> Letter:
-    return Letter.objects.select_for_update().get(pk=letter.pk)
+    return transitions.lock(letter)
 
 
 def _check(letter: Letter, method, by) -> None:
-    """Refuse a transition the state or the user's role does not allow."""
-    if not can_proceed(method):
-        raise TransitionNotAllowed(
-            _("This letter is now “%(status)s”, so this step is no longer possible.")
-            % {"status": letter.get_status_display()}
-        )
-    if by is not None and not has_transition_perm(method, by):
-        raise NotPermitted(_("Your role does not allow this step."))
+    transitions.check(
+        letter,
+        method,
+        by,
+        refused=_("This letter is now “%(status)s”, so this step is no longer possible."),
+    )
 
 
-def _last_log(letter: Letter) -> StateLog:
-    return StateLog.objects.for_(letter).order_by("-pk").first()
+_last_log = transitions.last_log
 
 
 def _store_files(letter: Letter, files: Iterable[NewFile], stored: list[str]) -> None:

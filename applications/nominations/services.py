@@ -16,10 +16,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django_fsm import can_proceed, has_transition_perm
 from django_fsm_log.models import StateLog
 
-from applications import uploads
+from applications import transitions, uploads
 from applications.choices import NominationStatus, Recommendation
 from applications.exceptions import (
     AlreadyDecided,
@@ -138,21 +137,19 @@ def call_invitations_send(*, now=None) -> int:
 
 
 def _lock(nomination: Nomination) -> Nomination:
-    return Nomination.objects.select_for_update().get(pk=nomination.pk)
+    return transitions.lock(nomination)
 
 
 def _check(nomination: Nomination, method, by) -> None:
-    if not can_proceed(method):
-        raise TransitionNotAllowed(
-            _("This nomination is now “%(status)s”, so this step is no longer possible.")
-            % {"status": nomination.get_status_display()}
-        )
-    if by is not None and not has_transition_perm(method, by):
-        raise NotPermitted(_("Your role does not allow this step."))
+    transitions.check(
+        nomination,
+        method,
+        by,
+        refused=_("This nomination is now “%(status)s”, so this step is no longer possible."),
+    )
 
 
-def _last_log(nomination: Nomination) -> StateLog:
-    return StateLog.objects.for_(nomination).order_by("-pk").first()
+_last_log = transitions.last_log
 
 
 def _check_open(call: Call, now=None) -> None:
