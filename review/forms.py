@@ -91,13 +91,12 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=5000,
     )
+    reason_required = _("Give the reason for the rejection; the applicant reads it.")
 
     def clean(self):
         data = super().clean()
         if data.get("decision") == "reject" and not (data.get("reason") or "").strip():
-            self.add_error(
-                "reason", _("Give the reason for the rejection; the applicant reads it.")
-            )
+            self.add_error("reason", self.reason_required)
         return data
 
 
@@ -174,28 +173,16 @@ class NominationScreeningForm(forms.Form):
         return data
 
 
-class NominationDecisionForm(forms.Form):
-    decision = forms.ChoiceField(
-        label=_("Decision"),
-        choices=[
+class NominationDecisionForm(DecisionForm):
+    reason_required = _("Give the reason for the rejection; the nominee reads it.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].choices = [
             ("approve", _("Approve: the nominee takes a committee seat")),
             ("reject", _("Reject")),
-        ],
-        widget=forms.RadioSelect,
-    )
-    reason = forms.CharField(
-        label=_("Reason (sent to the nominee and the nominating member)"),
-        help_text=_("Required for a rejection."),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        max_length=5000,
-    )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("decision") == "reject" and not (data.get("reason") or "").strip():
-            self.add_error("reason", _("Give the reason for the rejection; the nominee reads it."))
-        return data
+        ]
+        self.fields["reason"].label = _("Reason (sent to the nominee and the nominating member)")
 
 
 class NominationOnboardingForm(forms.Form):
