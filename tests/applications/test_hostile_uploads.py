@@ -101,3 +101,12 @@ def test_on_local_storage_files_are_streamed_as_downloads(client, settings, tmp_
     assert response["Content-Disposition"].startswith("attachment;")
     assert b"".join(response.streaming_content) == content
     assert (tmp_path / attachment.key).read_bytes() == content
+
+
+def test_a_50_mb_file_is_refused_with_the_limit_and_nothing_is_stored(client, aws):
+    huge = b"%PDF-1.4\n" + b"0" * (50 * 1024 * 1024)
+    response = post_file(client, "huge.pdf", huge)
+    assert response.status_code == 400
+    assert "the limit is 10.0\xa0MB per file" in response.content.decode()
+    assert not Letter.objects.exists()
+    assert aws.object_keys() == []
