@@ -224,14 +224,34 @@ def send_claimed(message: OutboxMessage) -> str:
         _fail(message, exc, retry=retry)
         return "retry" if retry else "failed"
     status = getattr(email, "anymail_status", None)
-    OutboxMessage.objects.filter(pk=message.pk).update(
-        esp_message_id=(status.message_id or "") if status else "",
-        status=OutboxStatus.SENT,
-        sent_at=timezone.now(),
-        error_type="",
-        error_message="",
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _sent_sql(connection.vendor),
+            [
+                OutboxStatus.SENT.value,
+                (status.message_id or "")[:255] if status else "",
+                connection.ops.adapt_datetimefield_value(timezone.now()),
+                message.pk,
+            ],
+        )
     return "sent"
+
+
+@functools.cache
+def _sent_sql(vendor: str) -> str:
+    """Record a send: the row becomes sent, with the ESP's message id and the time,
+    and loses the error of an earlier try. Raw SQL for the reason given in
+    ``claim``: the ORM's UPDATE costs twice as much, once per email. Its
+    parameters: sent, the message id, now, the row's pk."""
+    meta, quote = OutboxMessage._meta, connection.ops.quote_name
+    names = ("id", "status", "esp_message_id", "sent_at", "error_type", "error_message")
+    column = {name: quote(meta.get_field(name).column) for name in names}
+    return (
+        f"UPDATE {quote(meta.db_table)} SET {column['status']} = %s, "
+        f"{column['esp_message_id']} = %s, {column['sent_at']} = %s, "
+        f"{column['error_type']} = '', {column['error_message']} = '' "
+        f"WHERE {column['id']} = %s"
+    )
 
 
 @task()
