@@ -176,7 +176,7 @@ def test_after_closing_nominations_are_refused_with_the_closing_time_in_the_visi
         with translation.override("fr"):
             closing = nominations.closing_text(open_call)
         assert closing in page
-        with pytest.raises(NotEligible, match="closed on"):
+        with translation.override("en"), pytest.raises(NotEligible, match="closed on"):
             nominations.nomination_submit(
                 call=open_call,
                 nominated_by=nominator,
