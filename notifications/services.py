@@ -2,9 +2,10 @@
 
 ``notify`` decides who must hear of an event, renders each email in the
 recipient's language, and writes one outbox row per recipient in the caller's
-transaction. Sending happens after commit, in a background task
-(``notifications.tasks.send_outbox_message``), so a rolled-back transition
-never sends mail and a committed one never loses it.
+transaction. Sending happens after commit, in a background task that drains
+every due row (``notifications.tasks.send_outbox``; a retry gets its own
+``send_outbox_message``), so a rolled-back transition never sends mail and a
+committed one never loses it.
 """
 
 from __future__ import annotations
@@ -196,7 +197,8 @@ def notify(*, event: str, obj, log=None, nonce: str = "", member=None) -> list[O
     audit row). ``member`` narrows the "members" audience to one organisation.
     Changes: one ``OutboxMessage`` per recipient; a repeated call for the same
     event, object, log and recipient adds nothing. Sends: nothing
-    itself; a task per row is enqueued once the transaction commits.
+    itself; once the transaction commits, a draining send task is queued unless
+    one is already waiting to start.
     """
     recipients = [
         recipient for audience in EVENTS[event] for recipient in _recipients(audience, obj, member)
