@@ -13,7 +13,6 @@ from botocore.exceptions import BotoCoreError, ClientError
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django_fsm_log.models import StateLog
 
@@ -22,9 +21,6 @@ from notifications.services import notify
 from . import transitions, uploads
 from .choices import AttachmentKind, LetterStatus, Recommendation
 from .exceptions import (
-    AlreadyDecided,
-    FourEyesViolation,
-    NotPermitted,
     StorageUnavailable,
     TransitionNotAllowed,
 )
@@ -32,8 +28,6 @@ from .models import LETTER_CONTENT_FIELDS, Attachment, Letter, LetterRevision, O
 from .selectors import letter_matches
 
 logger = logging.getLogger(__name__)
-
-DECIDED = (LetterStatus.APPROVED, LetterStatus.REJECTED, LetterStatus.ONBOARDED)
 
 
 @dataclass(frozen=True)
@@ -235,23 +229,16 @@ def letter_request_changes(
 
 def letter_check_can_decide(*, letter: Letter, by) -> None:
     """Raise if ``by`` may not decide ``letter`` now (four-eyes, role, state)."""
-    if letter.status in DECIDED and letter.decided_by_id:
-        raise AlreadyDecided(
-            _("This letter was already decided by %(name)s on %(date)s.")
-            % {
-                "name": letter.decided_by.get_full_name() or letter.decided_by.get_username(),
-                "date": date_format(timezone.localtime(letter.decided_at), "DATETIME_FORMAT"),
-            }
-        )
-    if by is not None and letter.screened_by_id == by.pk:
-        raise FourEyesViolation(
-            _(
-                "You screened this letter, so another committee member must decide it "
-                "(four-eyes rule)."
-            )
-        )
-    if by is not None and not by.has_perm("applications.decide_letter"):
-        raise NotPermitted(_("Only committee approvers can decide on letters."))
+    transitions.check_can_decide(
+        letter,
+        by,
+        permission="applications.decide_letter",
+        already_decided=_("This letter was already decided by %(name)s on %(date)s."),
+        screened=_(
+            "You screened this letter, so another committee member must decide it (four-eyes rule)."
+        ),
+        not_permitted=_("Only committee approvers can decide on letters."),
+    )
 
 
 def letter_decide(*, letter: Letter, by, approve: bool, reason: str = "") -> Letter:

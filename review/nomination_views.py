@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views import generic
 
 from applications.choices import NominationStatus
-from applications.exceptions import DomainError, FourEyesViolation
+from applications.exceptions import DomainError
 from applications.models import Call, Nomination, NominationAttachment
 from applications.nominations import selectors, services
 from applications.uploads import stored_file_response
@@ -102,17 +102,6 @@ class NominationOnboardView(NominationTaskView):
         )
 
 
-def nomination_decision_refusal(*, nomination, user, only_four_eyes=False) -> str:
-    """Why ``user`` may not decide ``nomination``, as the decision service says it, or ""."""
-    try:
-        services.nomination_check_can_decide(nomination=nomination, by=user)
-    except FourEyesViolation as error:
-        return error.message
-    except DomainError as error:
-        return "" if only_four_eyes else error.message
-    return ""
-
-
 class NominationStaffMixin(LoginRequiredMixin, PermissionRequiredMixin):
     permission_required = "applications.view_nomination"
 
@@ -155,15 +144,14 @@ class NominationDetailView(NominationStaffMixin, generic.DetailView):
 
     def get_context_data(self, **kwargs):
         from .services import nomination_open_task
+        from .views import decision_refusal
 
         context = super().get_context_data(**kwargs)
         context.update(nomination_context(self.object))
         task = nomination_open_task(nomination=self.object)
         context["open_task"] = task
         context["four_eyes"] = (
-            nomination_decision_refusal(
-                nomination=self.object, user=self.request.user, only_four_eyes=True
-            )
+            decision_refusal(obj=self.object, user=self.request.user, only_four_eyes=True)
             if task and task.flow_task.name == "decide"
             else ""
         )

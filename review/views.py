@@ -244,7 +244,7 @@ class LetterDetailView(StaffMixin, generic.DetailView):
         task = letter_open_task(letter=self.object)
         context["open_task"] = task
         context["four_eyes"] = (
-            decision_refusal(letter=self.object, user=self.request.user, only_four_eyes=True)
+            decision_refusal(obj=self.object, user=self.request.user, only_four_eyes=True)
             if task and task.flow_task.name == "decide"
             else ""
         )
@@ -261,10 +261,17 @@ class AttachmentDownloadView(StaffMixin, generic.View):
         )
 
 
-def decision_refusal(*, letter, user, only_four_eyes=False) -> str:
-    """Why ``user`` may not decide ``letter``, as the decision service says it, or ""."""
+def decision_refusal(*, obj, user, only_four_eyes=False) -> str:
+    """Why ``user`` may not decide ``obj`` (a letter or a nomination), as its decision
+    service says it, or ""."""
+    from applications.models import Nomination
+    from applications.nominations.services import nomination_check_can_decide
+
     try:
-        letter_services.letter_check_can_decide(letter=letter, by=user)
+        if isinstance(obj, Nomination):
+            nomination_check_can_decide(nomination=obj, by=user)
+        else:
+            letter_services.letter_check_can_decide(letter=obj, by=user)
     except FourEyesViolation as error:
         return error.message
     except DomainError as error:
@@ -295,18 +302,14 @@ def explain_denial(request) -> str:
             "who": who,
             "when": when,
         }
-    letter = Letter.objects.filter(process__pk=task.process_id).first()
-    if task.flow_task.name == "decide" and letter:
-        refusal = decision_refusal(letter=letter, user=user)
-        if refusal:
-            return refusal
-    if task.flow_task.name == "decide" and letter is None:
+    if task.flow_task.name == "decide":
         from applications.models import Nomination
 
-        from .nomination_views import nomination_decision_refusal
-
-        nomination = Nomination.objects.filter(process__pk=task.process_id).first()
-        refusal = nomination and nomination_decision_refusal(nomination=nomination, user=user)
+        subject = (
+            Letter.objects.filter(process__pk=task.process_id).first()
+            or Nomination.objects.filter(process__pk=task.process_id).first()
+        )
+        refusal = subject and decision_refusal(obj=subject, user=user)
         if refusal:
             return refusal
     if task.owner_id and task.owner_id != user.pk:

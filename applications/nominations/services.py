@@ -21,11 +21,8 @@ from django_fsm_log.models import StateLog
 from applications import transitions, uploads
 from applications.choices import NominationStatus, Recommendation
 from applications.exceptions import (
-    AlreadyDecided,
     DuplicateNomination,
-    FourEyesViolation,
     NotEligible,
-    NotPermitted,
     SeatsFull,
     StorageUnavailable,
     TransitionNotAllowed,
@@ -46,7 +43,6 @@ NOMINATION_FIELDS = (
     "constituency",
     "motivation",
 )
-DECIDED = (NominationStatus.APPROVED, NominationStatus.REJECTED, NominationStatus.ONBOARDED)
 
 
 @dataclass(frozen=True)
@@ -354,24 +350,17 @@ def nomination_screen(
 
 def nomination_check_can_decide(*, nomination: Nomination, by) -> None:
     """Raise if ``by`` may not decide ``nomination`` now (four-eyes, role, state)."""
-    if nomination.status in DECIDED and nomination.decided_by_id:
-        raise AlreadyDecided(
-            _("This nomination was already decided by %(name)s on %(date)s.")
-            % {
-                "name": nomination.decided_by.get_full_name()
-                or nomination.decided_by.get_username(),
-                "date": date_format(timezone.localtime(nomination.decided_at), "DATETIME_FORMAT"),
-            }
-        )
-    if by is not None and nomination.screened_by_id == by.pk:
-        raise FourEyesViolation(
-            _(
-                "You screened this nomination, so another committee member must decide it "
-                "(four-eyes rule)."
-            )
-        )
-    if by is not None and not by.has_perm("applications.decide_nomination"):
-        raise NotPermitted(_("Only committee approvers can decide on nominations."))
+    transitions.check_can_decide(
+        nomination,
+        by,
+        permission="applications.decide_nomination",
+        already_decided=_("This nomination was already decided by %(name)s on %(date)s."),
+        screened=_(
+            "You screened this nomination, so another committee member must decide it "
+            "(four-eyes rule)."
+        ),
+        not_permitted=_("Only committee approvers can decide on nominations."),
+    )
 
 
 def nomination_decide(*, nomination: Nomination, by, approve: bool, reason: str = "") -> Nomination:
