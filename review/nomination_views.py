@@ -19,6 +19,7 @@ from applications.uploads import stored_file_response
 from notifications.selectors import outbox_for_object
 
 from . import forms
+from .views import TaskFormView, decision_refusal
 
 
 def nomination_context(nomination) -> dict:
@@ -32,8 +33,8 @@ def nomination_context(nomination) -> dict:
     }
 
 
-class NominationTaskView(generic.FormView):
-    """Shared behaviour of the nomination task pages: show it, run one service."""
+class NominationTaskView(TaskFormView):
+    """The task pages of a nomination: show it, run one service."""
 
     template_name = "review/nomination_task.html"
 
@@ -44,23 +45,16 @@ class NominationTaskView(generic.FormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(nomination_context(self.nomination))
-        context["task"] = self.request.activation.task
         return context
 
-    def form_valid(self, form):
-        try:
-            self.perform(form)
-        except DomainError as error:
-            form.add_error(None, error.message)
-            return self.form_invalid(form)
-        self.request.activation.execute()
-        messages.success(self.request, self.success_message())
-        return redirect(reverse("review:nomination_detail", args=[self.nomination.pk]))
+    def subject_url(self) -> str:
+        return reverse("review:nomination_detail", args=[self.nomination.pk])
 
 
 class NominationScreenView(NominationTaskView):
     form_class = forms.NominationScreeningForm
 
+    @property
     def success_message(self):
         return _("Screening recorded for %(name)s.") % {"name": self.nomination.nominee_name}
 
@@ -76,6 +70,7 @@ class NominationScreenView(NominationTaskView):
 class NominationDecideView(NominationTaskView):
     form_class = forms.NominationDecisionForm
 
+    @property
     def success_message(self):
         return _("Decision recorded for %(name)s.") % {"name": self.nomination.nominee_name}
 
@@ -91,6 +86,7 @@ class NominationDecideView(NominationTaskView):
 class NominationOnboardView(NominationTaskView):
     form_class = forms.NominationOnboardingForm
 
+    @property
     def success_message(self):
         return _("%(name)s is now on the Management Committee.") % {
             "name": self.nomination.nominee_name
@@ -144,7 +140,6 @@ class NominationDetailView(NominationStaffMixin, generic.DetailView):
 
     def get_context_data(self, **kwargs):
         from .services import nomination_open_task
-        from .views import decision_refusal
 
         context = super().get_context_data(**kwargs)
         context.update(nomination_context(self.object))

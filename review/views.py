@@ -41,8 +41,36 @@ def letter_context(letter, user) -> dict:
     }
 
 
-class LetterTaskView(generic.FormView):
-    """Shared behaviour of the task pages: show the letter, run one service."""
+class TaskFormView(generic.FormView):
+    """A task page that completes its task by running one service (``perform``),
+    then goes to the page of the letter or nomination (``subject_url``)."""
+
+    success_message = ""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["task"] = self.request.activation.task
+        return context
+
+    def perform(self, form):
+        raise NotImplementedError
+
+    def subject_url(self) -> str:
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            self.perform(form)
+        except DomainError as error:
+            form.add_error(None, error.message)
+            return self.form_invalid(form)
+        self.request.activation.execute()
+        messages.success(self.request, self.success_message)
+        return redirect(self.subject_url())
+
+
+class LetterTaskView(TaskFormView):
+    """The task pages of a letter: show it, preview the applicant's email, run one service."""
 
     template_name = "review/task.html"
 
@@ -53,11 +81,10 @@ class LetterTaskView(generic.FormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(letter_context(self.letter, self.request.user))
-        context["task"] = self.request.activation.task
         return context
 
-    def perform(self, form):
-        raise NotImplementedError
+    def subject_url(self) -> str:
+        return reverse("review:letter_detail", args=[self.letter.pk])
 
     def preview_event(self, form) -> tuple[str, dict] | None:
         """The applicant email this completion would send: (event, changed letter fields)."""
@@ -68,14 +95,7 @@ class LetterTaskView(generic.FormView):
             return self.render_to_response(
                 self.get_context_data(form=form, preview=self.render_preview(form))
             )
-        try:
-            self.perform(form)
-        except DomainError as error:
-            form.add_error(None, error.message)
-            return self.form_invalid(form)
-        self.request.activation.execute()
-        messages.success(self.request, self.success_message)
-        return redirect(reverse("review:letter_detail", args=[self.letter.pk]))
+        return super().form_valid(form)
 
     def render_preview(self, form) -> dict | None:
         """Render the applicant's email from the typed form, exactly as it would go out."""
