@@ -4,9 +4,7 @@ lock the row, check the transition, apply it, save, audit, queue the email.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import timedelta
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -26,14 +24,7 @@ from .exceptions import (
 )
 from .models import LETTER_CONTENT_FIELDS, Attachment, Letter, LetterRevision, Organisation
 from .selectors import letter_matches
-
-logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class NewFile:
-    kind: str
-    checked: uploads.CheckedFile
+from .uploads import NewFile
 
 
 def _lock(letter: Letter) -> Letter:
@@ -54,18 +45,15 @@ _last_log = transitions.last_log
 
 def _store_files(letter: Letter, files: Iterable[NewFile], stored: list[str]) -> None:
     for new in files:
-        try:
-            key = uploads.store(new.checked)
-        except (OSError, BotoCoreError, ClientError) as exc:
-            logger.exception("attachment store failed for letter %s", letter.pk)
-            raise StorageUnavailable(
-                _(
-                    "We could not store your file just now. Nothing was submitted and your "
-                    "answers are kept below: please attach the file again and retry in a "
-                    "few minutes."
-                )
-            ) from exc
-        stored.append(key)
+        key = uploads.store_or_refuse(
+            new.checked,
+            stored,
+            refused=_(
+                "We could not store your file just now. Nothing was submitted and your "
+                "answers are kept below: please attach the file again and retry in a "
+                "few minutes."
+            ),
+        )
         Attachment.objects.create(
             letter=letter,
             kind=new.kind,

@@ -14,11 +14,14 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+
+from .exceptions import StorageUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +43,14 @@ class CheckedFile:
     size: int
     sha256: str
     safe_name: str
+
+
+@dataclass(frozen=True)
+class NewFile:
+    """A checked file and what it is for (a letter's signed letter, a nominee's CV...)."""
+
+    kind: str
+    checked: CheckedFile
 
 
 def attachments_storage():
@@ -128,6 +139,19 @@ def store(checked: CheckedFile) -> str:
     key = f"letters/{secrets.token_urlsafe(24)}.{checked.extension}"
     checked.upload.seek(0)
     return attachments_storage().save(key, checked.upload)
+
+
+def store_or_refuse(checked: CheckedFile, stored: list[str], *, refused: str) -> str:
+    """Store a checked file and add its key to ``stored`` (for the clean-up if the
+    submission fails later); if the store is unreachable, raise StorageUnavailable
+    with ``refused``, the message for the person submitting."""
+    try:
+        key = store(checked)
+    except (OSError, BotoCoreError, ClientError) as exc:
+        logger.exception("attachment store failed")
+        raise StorageUnavailable(refused) from exc
+    stored.append(key)
+    return key
 
 
 def delete_quietly(keys) -> None:

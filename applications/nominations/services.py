@@ -4,11 +4,8 @@ same order: lock the row, check the transition, apply it, save, audit, queue the
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
 
-from botocore.exceptions import BotoCoreError, ClientError
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import Count
@@ -24,15 +21,13 @@ from applications.exceptions import (
     DuplicateNomination,
     NotEligible,
     SeatsFull,
-    StorageUnavailable,
     TransitionNotAllowed,
 )
 from applications.models import Call, CallPhase, CallSeat, Nomination, NominationAttachment
+from applications.uploads import NewFile
 from notifications.services import notify
 
 from . import selectors
-
-logger = logging.getLogger(__name__)
 
 NOMINATION_FIELDS = (
     "nominee_name",
@@ -43,12 +38,6 @@ NOMINATION_FIELDS = (
     "constituency",
     "motivation",
 )
-
-
-@dataclass(frozen=True)
-class NewFile:
-    kind: str
-    checked: uploads.CheckedFile
 
 
 def closing_text(call: Call) -> str:
@@ -214,18 +203,15 @@ def nomination_submit(
                 transition="submit",
             )
             for new in files:
-                try:
-                    key = uploads.store(new.checked)
-                except (OSError, BotoCoreError, ClientError) as exc:
-                    logger.exception("attachment store failed for a nomination")
-                    raise StorageUnavailable(
-                        _(
-                            "We could not store your file just now. Nothing was submitted and "
-                            "your answers are kept below: please attach the files again and "
-                            "retry in a few minutes."
-                        )
-                    ) from exc
-                stored.append(key)
+                key = uploads.store_or_refuse(
+                    new.checked,
+                    stored,
+                    refused=_(
+                        "We could not store your file just now. Nothing was submitted and "
+                        "your answers are kept below: please attach the files again and "
+                        "retry in a few minutes."
+                    ),
+                )
                 NominationAttachment.objects.create(
                     nomination=nomination,
                     kind=new.kind,
