@@ -128,3 +128,20 @@ def nomination_status_url(nomination) -> str:
 
 def nomination_from_status_token(token: str) -> str:
     return _decode(token, salt=NOMINATION_STATUS_SALT, keys=("nomination",))
+
+
+def resolve(token: str, *, decode, get) -> tuple[object | None, bool]:
+    """The object a signed link names, as ``(object, expired)``.
+
+    ``decode`` turns the token into the object's key (raising ``LinkInvalid`` or
+    ``LinkExpired``), ``get`` the key into the object or None. An altered link,
+    or one whose object is gone, gives ``(None, False)``; an expired one
+    ``(None, True)``: the page says which.
+    """
+    try:
+        key = decode(token)
+    except LinkExpired:
+        return None, True
+    except LinkInvalid:
+        return None, False
+    return get(key), False

@@ -7,6 +7,9 @@ from django_tasks import task
 
 from config.periodic import enqueue_unless_waiting
 
+from .letters.retention import anonymise_due
+from .uploads import orphan_files_delete
+
 INTERVAL = timedelta(days=1)
 
 
@@ -14,9 +17,6 @@ INTERVAL = timedelta(days=1)
 def retention_daily() -> int:
     """Anonymise the letters that are due, delete the files a failed submission
     left behind, then schedule tomorrow's run."""
-    from .retention import anonymise_due
-    from .uploads import orphan_files_delete
-
     count = anonymise_due() + orphan_files_delete()
     schedule_retention(run_after=timezone.now() + INTERVAL)
     return count

@@ -12,13 +12,22 @@ import os
 import secrets
 import unicodedata
 import zipfile
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
+from io import BytesIO
 
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.storage import storages
+from django.db import models, transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from .exceptions import StorageUnavailable
@@ -51,6 +60,29 @@ class NewFile:
 
     kind: str
     checked: CheckedFile
+
+    def row_fields(self, key: str) -> dict:
+        """The fields of the attachment row of this file, once stored under ``key``."""
+        return {
+            "kind": self.kind,
+            "original_name": self.checked.safe_name,
+            "key": key,
+            "size": self.checked.size,
+            "sha256": self.checked.sha256,
+            "content_type": self.checked.content_type,
+        }
+
+
+def warn_files_not_kept(request) -> None:
+    """After a refused form that carried files: say that the browser dropped them."""
+    if request.method == "POST" and request.FILES:
+        messages.warning(
+            request,
+            _(
+                "Your answers are kept below, but browsers do not keep chosen files: "
+                "attach them again."
+            ),
+        )
 
 
 def attachments_storage():
@@ -154,6 +186,55 @@ def store_or_refuse(checked: CheckedFile, stored: list[str], *, refused: str) ->
     return key
 
 
+class OrphanFile(models.Model):
+    """A stored file whose record was rolled back and that could not be deleted then
+    (the store was down). The daily retention run deletes it once the store is back."""
+
+    key = models.CharField(max_length=255, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    def __str__(self):
+        return self.key
+
+
+class StoredFiles:
+    """The files one submission stored, and whether its transaction committed."""
+
+    def __init__(self):
+        self.keys: list[str] = []
+        self.committed = False
+
+    def _commit(self) -> None:
+        self.committed = True
+
+    def store(self, files: Iterable[NewFile], *, refused: str, record: Callable) -> None:
+        """Store each file and call ``record(new_file, key)`` to write its row; if the
+        store is unreachable, raise StorageUnavailable with ``refused``."""
+        for new in files:
+            record(new, store_or_refuse(new.checked, self.keys, refused=refused))
+
+
+@contextmanager
+def atomic_with_files():
+    """A transaction (``transaction.atomic``) whose stored files go if it does not commit.
+
+    Yields a ``StoredFiles``. If the block raises, the files it stored are deleted
+    (``delete_quietly``) and the exception goes on. Its first on-commit callback
+    marks it committed: from then on the files belong to a saved row, whatever a
+    later callback (queuing mail) raises.
+    """
+    files = StoredFiles()
+    try:
+        with transaction.atomic():
+            transaction.on_commit(files._commit)
+            yield files
+    except BaseException:
+        if not files.committed:
+            delete_quietly(files.keys)
+        raise
+
+
 def delete_quietly(keys) -> None:
     """Remove files whose database rows were rolled back; never raise.
 
@@ -161,8 +242,6 @@ def delete_quietly(keys) -> None:
     being cleaned up after) is remembered as an ``OrphanFile``, and
     ``orphan_files_delete`` (the daily retention run) deletes it later.
     """
-    from .models import OrphanFile
-
     storage = attachments_storage()
     for key in keys:
         try:
@@ -177,8 +256,6 @@ def delete_quietly(keys) -> None:
 
 def orphan_files_delete() -> int:
     """Delete the files remembered by ``delete_quietly``; returns how many went."""
-    from .models import OrphanFile
-
     storage = attachments_storage()
     deleted = 0
     for orphan in OrphanFile.objects.order_by("pk"):
@@ -203,8 +280,7 @@ def check_logo(upload) -> bytes:
     Re-encoding keeps only pixels: whatever else the file carried (scripts in an
     SVG disguised as PNG, trailing data) is dropped.
     """
-    from io import BytesIO
-
+    # Pillow is loaded by the processes that check a logo, not by every one.
     from PIL import Image, UnidentifiedImageError
 
     name = safe_filename(upload.name)
@@ -240,8 +316,6 @@ def check_logo(upload) -> bytes:
 
 
 def store_logo(png: bytes) -> str:
-    from django.core.files.base import ContentFile
-
     return attachments_storage().save(f"logos/{secrets.token_urlsafe(24)}.png", ContentFile(png))
 
 
@@ -252,10 +326,6 @@ def stored_file_response(key: str, *, content_type: str, download_name: str | No
     streamed. With ``download_name`` always as a download (``Content-Disposition:
     attachment``), never rendered inline; without it (re-encoded logos) inline.
     """
-    from django.http import FileResponse, Http404
-    from django.shortcuts import redirect
-    from django.utils.http import content_disposition_header
-
     storage = attachments_storage()
     if hasattr(storage, "bucket_name"):
         parameters = {"ResponseContentType": content_type}

@@ -1,18 +1,16 @@
-from django.urls import path
+"""The domain's public pages, as config/urls.py mounts them.
 
-from . import views
-from .nominations.urls import urlpatterns as nomination_urlpatterns
+``urlpatterns`` (namespace "applications"): the letter form and status pages,
+calls, nominations and consent. ``member_urlpatterns`` (under members/, no
+namespace): the directory, the member pages and the new member's onboarding.
+"""
+
+from .letters import urls as letters
+from .members import urls as members
+from .nominations import urls as nominations
 
 app_name = "applications"
 
-urlpatterns = [
-    path("apply/", views.letter_create, name="letter_create"),
-    path("letters/link/", views.status_link_request, name="status_link_request"),
-    path("letters/<str:token>/received/", views.letter_received, name="letter_received"),
-    path("letters/<str:token>/", views.letter_status, name="letter_status"),
-    path("letters/<str:token>/edit/", views.letter_edit, name="letter_edit"),
-    path("letters/<str:token>/withdraw/", views.letter_withdraw, name="letter_withdraw"),
-    path("letters/<str:token>/files/<int:pk>/", views.letter_attachment, name="letter_attachment"),
-]
+urlpatterns = letters.urlpatterns + nominations.urlpatterns
 
-urlpatterns += nomination_urlpatterns
+member_urlpatterns = members.urlpatterns + letters.onboarding_urlpatterns

@@ -95,7 +95,8 @@ from django.utils.module_loading import import_string  # noqa: E402
 from django_tasks_db.models import DBTaskResult  # noqa: E402
 
 from notifications.models import OutboxMessage, OutboxStatus  # noqa: E402
-from notifications.services import APPLICANT, enqueue_send, render_email  # noqa: E402
+from notifications.outbox import enqueue_send  # noqa: E402
+from notifications.services import APPLICANT, render_email  # noqa: E402
 
 
 def reset_moto() -> None:

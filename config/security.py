@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 from csp.middleware import CSPMiddleware
 from django.conf import settings
 
+from applications.uploads import attachments_storage
+
 logger = logging.getLogger(__name__)
 
 
@@ -34,8 +36,6 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
     @cached_property
     def attachments_origin(self) -> str:
         """scheme://host of the attachments storage's URLs, or "" on local files."""
-        from applications.uploads import attachments_storage
-
         storage = attachments_storage()
         if not hasattr(storage, "bucket_name"):
             return ""

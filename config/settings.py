@@ -289,7 +289,7 @@ CSP_STAFF_DIRECTIVES = {
     "img-src": ["data:"],
 }
 
-# Abuse (applications/abuse.py). Counters live in a database table shared by
+# Abuse (config/abuse.py). Counters live in a database table shared by
 # every web process: create it with `manage.py createcachetable` (make run does).
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
@@ -319,5 +319,5 @@ AXES_RESET_ON_SUCCESS = True
 # Only failures are needed to lock out; a row per successful login would be
 # personal data that nothing reads.
 AXES_DISABLE_ACCESS_LOG = True
-AXES_CLIENT_IP_CALLABLE = "applications.abuse.client_ip"
-AXES_LOCKOUT_CALLABLE = "applications.abuse.login_locked_out"
+AXES_CLIENT_IP_CALLABLE = "config.abuse.client_ip"
+AXES_LOCKOUT_CALLABLE = "config.abuse.login_locked_out"

@@ -10,9 +10,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 from viewflow.contrib.auth import AuthViewset
 
-from applications import views as application_views
-from applications.abuse import rate_limit
+from applications import urls as application_urls
+from applications.letters.views import home
 from review.site import site
+
+from .abuse import rate_limit
 
 
 def _unless_esp_unused_and_unconfigured(view):
@@ -57,15 +59,8 @@ class StaffAuthViewset(AuthViewset):
 
 
 urlpatterns = [
-    path("", application_views.home, name="home"),
-    path("members/", application_views.directory, name="directory"),
-    path("members/<int:pk>/", application_views.member_detail, name="member_detail"),
-    path("members/<int:pk>/logo.png", application_views.member_logo, name="member_logo"),
-    path(
-        "members/onboarding/<str:token>/",
-        application_views.member_onboarding,
-        name="member_onboarding",
-    ),
+    path("", home, name="home"),
+    path("members/", include(application_urls.member_urlpatterns)),
     path("", include("applications.urls")),
     # The language switch changes a preference cookie only; exempt from CSRF so
     # that cached public pages need no per-visitor token.
@@ -76,4 +71,4 @@ urlpatterns = [
     path("review/", site.urls),
     path("anymail/", include((anymail_tracking, "anymail"))),
 ]
-handler403 = "review.views.permission_denied"
+handler403 = "review.views.staff.permission_denied"

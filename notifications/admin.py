@@ -3,7 +3,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from .models import OutboxMessage, OutboxStatus
-from .services import enqueue_send
+from .outbox import enqueue_send
 
 
 @admin.register(OutboxMessage)

@@ -1,4 +1,4 @@
-from .models import UNDELIVERED, OutboxMessage
+from .models import UNDELIVERED, OutboxMessage, StaffEmailPreference
 
 LETTER = "applications.letter"
 
@@ -23,3 +23,9 @@ def bounced_for_object(*, object_type: str, object_id: int, audience: str | None
     if audience is not None:
         rows = rows.filter(audience=audience)
     return rows.order_by("delivery_event_at", "pk")
+
+
+def staff_wants_digest(*, user) -> bool:
+    """Whether ``user`` chose one daily digest instead of each staff email."""
+    preference = StaffEmailPreference.objects.filter(user=user).first()
+    return bool(preference and preference.daily_digest)

@@ -2,8 +2,10 @@
 
 ``notify`` decides who must hear of an event, renders each email in the
 recipient's language, and writes one outbox row per recipient in the caller's
-transaction. Sending happens after commit, in a background task that drains
-every due row (``notifications.tasks.send_outbox``; a retry gets its own
+transaction. The domain's events reach it through ``on_event`` (subscribed in
+``NotificationsConfig.ready()``), with ``EVENTS`` saying who hears of each.
+Sending happens after commit, in a background task that drains every due row
+(``notifications.outbox.send_outbox``; a retry gets its own
 ``send_outbox_message``), so a rolled-back transition never sends mail and a
 committed one never loses it.
 """
@@ -18,12 +20,21 @@ from django.db import IntegrityError, transaction
 from django.template.defaultfilters import linebreaks_filter, urlize
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.functional import lazy
 
-from review.roles import COMMITTEE, SECRETARIAT
+from applications.links import (
+    consent_url,
+    nominate_url,
+    nomination_status_url,
+    onboarding_url,
+    status_url,
+)
+from applications.members.selectors import members_to_invite
+from applications.roles import COMMITTEE, SECRETARIAT
 
-from .models import OutboxMessage, OutboxStatus
+from .models import OutboxMessage, OutboxStatus, StaffEmailPreference
+from .outbox import enqueue_send
 
 APPLICANT = "applicant"
 NEW_MEMBER = "new_member"
@@ -32,7 +43,8 @@ NOMINEE = "nominee"
 MEMBERS = "members"  # every member organisation's contact, each with its own link
 STAFF = "staff"  # named users: reminders and escalations
 
-# Who hears of each event. The README's notification table mirrors this.
+# Who hears of each event. The README's notification table mirrors this. Every
+# event the domain emits has a row (tests/test_events.py), even with no audience.
 EVENTS: dict[str, tuple[str, ...]] = {
     "letter_submitted": (APPLICANT, SECRETARIAT),
     "letter_resubmitted": (APPLICANT, SECRETARIAT),
@@ -41,9 +53,13 @@ EVENTS: dict[str, tuple[str, ...]] = {
     "letter_approved": (APPLICANT, SECRETARIAT),
     "letter_rejected": (APPLICANT,),
     "letter_onboarded": (NEW_MEMBER,),
+    # The member completed its checklist: its welcome went with letter_onboarded.
+    "letter_onboarding_completed": (),
     "letter_onboarding_reminder": (NEW_MEMBER,),
     "letter_withdrawn": (APPLICANT, SECRETARIAT),
     "letter_status_link": (APPLICANT,),
+    # Nobody is emailed; the emails about the letter are blanked (FORGET).
+    "letter_anonymised": (),
     # Sent with notify_users to the people a task waits on.
     "task_overdue": (),
     "task_escalated": (),
@@ -61,6 +77,8 @@ EVENTS: dict[str, tuple[str, ...]] = {
     "nomination_onboarded": (NOMINEE, NOMINATOR),
     "nomination_withdrawn": (NOMINATOR, NOMINEE, SECRETARIAT),
 }
+# Events after which the emails about the object lose their personal data.
+FORGET = ("letter_anonymised",)
 
 
 @dataclass(frozen=True)
@@ -82,9 +100,6 @@ def _recipients(audience: str, obj, member=None) -> list[Recipient]:
     if audience == NOMINEE:
         return [Recipient(obj.nominee_email, obj.nominee_language, audience)]
     if audience == MEMBERS:
-        from applications.links import nominate_url
-        from applications.nominations.selectors import members_to_invite
-
         return [
             Recipient(
                 member.contact_email,
@@ -134,8 +149,6 @@ def render_email(*, event: str, audience: str, language: str, context: dict) -> 
 
 
 def letter_context(letter) -> dict:
-    from applications.links import onboarding_url, status_url
-
     return {
         "letter": letter,
         "status_url": status_url(letter),
@@ -148,14 +161,10 @@ def letter_context(letter) -> dict:
 
 def _closing(call):
     """The call's closing time, formatted when the email renders (in its language)."""
-    from applications.nominations.services import closing_text
-
-    return lazy(closing_text, str)(call)
+    return lazy(call.closing_text, str)()
 
 
 def nomination_context(nomination) -> dict:
-    from applications.links import consent_url, nomination_status_url
-
     return {
         "nomination": nomination,
         "call": nomination.call,
@@ -187,6 +196,14 @@ def object_context(obj) -> dict:
         "applications.call": call_context,
     }
     return builders[obj._meta.label_lower](obj)
+
+
+def on_event(name: str, obj, *, log=None, nonce: str = "", member=None, **fields):
+    """Subscriber of ``applications.events``: queue the emails of ``EVENTS[name]``
+    (and blank the emails about ``obj`` after an event of ``FORGET``)."""
+    if name in FORGET:
+        outbox_forget(object_type=obj._meta.label_lower, object_id=obj.pk)
+    return notify(event=name, obj=obj, log=log, nonce=nonce, member=member)
 
 
 def notify(*, event: str, obj, log=None, nonce: str = "", member=None) -> list[OutboxMessage]:
@@ -271,8 +288,6 @@ def digests_send(*, now=None) -> int:
     which become ``digested``. Sends: the digests, after commit. Returns how
     many digests were queued.
     """
-    from django.utils import timezone
-
     now = now or timezone.now()
     day = timezone.localdate(now).isoformat()
     queued = 0
@@ -318,34 +333,6 @@ def digests_send(*, now=None) -> int:
     return queued
 
 
-def enqueue_send(*message_pks: int, run_after=None) -> None:
-    """Make sure a task will send these committed pending rows.
-
-    Before: the rows are committed (call it from ``transaction.on_commit``).
-    Changes: at once, queues one ``send_outbox`` task, which sends every due row,
-    unless one is already waiting that has not started: that one will see these
-    rows, so a burst of commits makes one task, not one per email. With
-    ``run_after`` (a retry's backoff), queues a ``send_outbox_message`` task per
-    row, delayed until then. Sends: nothing itself.
-    """
-    from django_tasks_db.models import DBTaskResult
-
-    from .tasks import send_outbox, send_outbox_message
-
-    if run_after is not None:
-        for message_pk in message_pks:
-            send_outbox_message.using(run_after=run_after).enqueue(message_pk)
-        return
-    # A task that has not started yet will look for due rows after these committed.
-    waiting = DBTaskResult.objects.ready().filter(
-        task_path=send_outbox.module_path,
-        queue_name=send_outbox.queue_name,
-        backend_name=send_outbox.backend,
-    )
-    if not waiting.exists():
-        send_outbox.enqueue()
-
-
 def outbox_forget(*, object_type: str, object_id: int) -> int:
     """Erase the personal data of the emails about one object (retention).
 
@@ -354,4 +341,14 @@ def outbox_forget(*, object_type: str, object_id: int) -> int:
     """
     return OutboxMessage.objects.filter(object_type=object_type, object_id=object_id).update(
         recipient="erased@invalid.example", subject="", body_text="", body_html=""
+    )
+
+
+def staff_email_preference_set(*, user, daily_digest: bool) -> None:
+    """Staff email at once (False) or gathered into one daily digest (True).
+
+    Changes: the user's ``StaffEmailPreference``. Sends nothing.
+    """
+    StaffEmailPreference.objects.update_or_create(
+        user=user, defaults={"daily_digest": daily_digest}
     )

@@ -5,6 +5,7 @@ import csv
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
+from applications.members.imports.columns import COLUMNS
 from applications.models import Letter, Organisation
 
 
@@ -83,8 +84,6 @@ def letters_csv():
 
 def members_csv():
     """Members in the import's own columns, so that an export can be imported again."""
-    from applications.imports import COLUMNS
-
     members = Organisation.objects.filter(member_since__isnull=False).order_by("name", "pk")
     rows = (
         [

@@ -10,8 +10,8 @@ from viewflow.workflow import flow, lock
 from applications.choices import LetterStatus, NominationStatus
 from applications.models import Letter, Nomination
 
-from . import nomination_views, views
 from .models import LetterProcess, NominationProcess
+from .views import tasks as views
 
 
 def letter_status(activation) -> str:
@@ -133,14 +133,14 @@ class NominationFlow(flow.Flow):
     start = flow.StartHandle(this.start_process).Next(this.screen)
 
     screen = (
-        flow.View(nomination_views.NominationScreenView.as_view())
+        flow.View(views.NominationScreenView.as_view())
         .Annotation(title=_("Screening"), summary_template="{{ process.nomination.nominee_name }}")
         .Permission("applications.screen_nomination")
         .Next(this.decide)
     )
 
     decide = (
-        NominationDecisionNode(nomination_views.NominationDecideView.as_view())
+        NominationDecisionNode(views.NominationDecideView.as_view())
         .Annotation(title=_("Decision"), summary_template="{{ process.nomination.nominee_name }}")
         .Permission("applications.decide_nomination")
         .Next(this.after_decision)
@@ -153,7 +153,7 @@ class NominationFlow(flow.Flow):
     )
 
     onboard = (
-        flow.View(nomination_views.NominationOnboardView.as_view())
+        flow.View(views.NominationOnboardView.as_view())
         .Annotation(
             title=_("Committee onboarding"),
             summary_template="{{ process.nomination.nominee_name }}",

@@ -1,4 +1,7 @@
+import zoneinfo
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -235,8 +238,6 @@ class CallForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        import zoneinfo
-
         super().__init__(*args, **kwargs)
         zones = sorted(zoneinfo.available_timezones() - {"localtime", "Factory"})
         self.fields["time_zone"].choices = [(zone, zone) for zone in zones]
@@ -252,10 +253,6 @@ class CallForm(forms.Form):
 
     def _in_zone(self, name):
         """Read a typed date-time as wall-clock time in the chosen time zone."""
-        import zoneinfo
-
-        from django.utils import timezone
-
         value = self.cleaned_data.get(name)
         zone = self.cleaned_data.get("time_zone")
         if value is None or not zone:

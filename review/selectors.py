@@ -1,9 +1,21 @@
-"""Reads for the staff pages: the letter inbox with its open task and deadline."""
+"""Reads for the staff pages: the open task of a letter or nomination, the letter
+inbox with its deadlines, and every task a staff member can act on."""
 
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import CharField, DateTimeField, Exists, IntegerField, OuterRef, Q, Subquery
+from django.db.models import (
+    Case,
+    CharField,
+    DateTimeField,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
@@ -13,9 +25,34 @@ from notifications.models import UNDELIVERED, OutboxMessage
 from notifications.selectors import LETTER as LETTER_OBJECT
 from notifications.selectors import bounced_for_object, outbox_for_object
 
+from .models import LetterProcess, NominationProcess
+
+# How viewflow stores a task's node: the flow's module path, its class and the node.
 NODE_PREFIX = "review/flows.LetterFlow."
+NOMINATION_NODE_PREFIX = "review/flows.NominationFlow."
 ACTIVE = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
 STAFF_NODES = ("screen", "decide", "onboard")
+
+
+def _open_task(process, prefix: str, node_name: str | None):
+    if process is None:
+        return None
+    tasks = process.task_set.filter(status__in=ACTIVE)
+    if node_name:
+        tasks = tasks.filter(flow_task=prefix + node_name)
+    return tasks.order_by("pk").first()
+
+
+def letter_open_task(*, letter, node_name: str | None = None):
+    """The letter's open task (optionally of one node), or None."""
+    process = LetterProcess.objects.filter(letter=letter).first()
+    return _open_task(process, NODE_PREFIX, node_name)
+
+
+def nomination_open_task(*, nomination, node_name: str | None = None):
+    """The nomination's open task (optionally of one node), or None."""
+    process = NominationProcess.objects.filter(nomination=nomination).first()
+    return _open_task(process, NOMINATION_NODE_PREFIX, node_name)
 
 
 def letter_outbox(letter):
@@ -131,16 +168,11 @@ def annotate_deadlines(letters, now=None) -> None:
         letter.due, letter.is_overdue = task_due(letter.task_node, letter.open_task_created, now)
 
 
-NOMINATION_NODE_PREFIX = "review/flows.NominationFlow."
-
-
 def staff_tasks(user):
     """Every open staff task ``user`` can act on, letters and nominations together:
     the tasks assigned to them first, then the free tasks their roles allow,
     oldest first. Decisions on what they screened are left out (four-eyes).
     """
-    from django.db.models import Case, Value, When
-
     tasks = Task.objects.filter(status__in=ACTIVE, flow_task_type="HUMAN")
     if not user.is_superuser:
         permissions = user.get_all_permissions()

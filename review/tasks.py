@@ -7,7 +7,11 @@ from datetime import timedelta
 from django.utils import timezone
 from django_tasks import task
 
+from applications.letters.services import onboarding_reminders_send
+from applications.nominations.services import call_invitations_send, nominations_lapse
 from config.periodic import enqueue_unless_waiting
+
+from .reminders import deadline_reminders_send
 
 INTERVAL = timedelta(hours=1)
 TASK_PATH = "review.tasks.deadline_reminders"
@@ -17,11 +21,6 @@ TASK_PATH = "review.tasks.deadline_reminders"
 def deadline_reminders() -> int:
     """Send due reminders and invitations, lapse unanswered nominations, then
     schedule the next run in an hour."""
-    from applications.nominations.services import call_invitations_send, nominations_lapse
-    from applications.services import onboarding_reminders_send
-
-    from .services import deadline_reminders_send
-
     count = deadline_reminders_send() + onboarding_reminders_send()
     count += call_invitations_send() + nominations_lapse()
     schedule_deadline_reminders(run_after=timezone.now() + INTERVAL)

@@ -9,11 +9,13 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import User
 from django.core import signing
 
-from applications import links, services, uploads
+from applications import links, uploads
 from applications.choices import AttachmentKind
+from applications.letters import services
+from applications.letters.services import NewFile
 from applications.models import Letter, Nomination
-from applications.services import NewFile
-from review.services import letter_open_task, nomination_open_task, task_assign
+from review.selectors import letter_open_task, nomination_open_task
+from review.task_actions import task_assign
 
 from . import factories
 from .conftest import _staff
@@ -148,7 +150,7 @@ def _admin_rows(reviewer):
     from django.contrib.auth.models import Group
     from django.test import Client
 
-    from notifications.services import enqueue_send
+    from notifications.outbox import enqueue_send
     from review.models import GroupLead
 
     # A failed log-in, through the real form: django-axes records the attempt.

@@ -15,7 +15,7 @@ from django.contrib.auth.models import Group, Permission, User
 from django.core.management import call_command
 from moto.server import ThreadedMotoServer
 
-from review.roles import COMMITTEE, SECRETARIAT
+from applications.roles import COMMITTEE, SECRETARIAT
 
 from . import factories
 
@@ -139,6 +139,18 @@ def aws(moto_server, settings):
 def _real_parts(aws):
     """Every test stores files and sends mail through the moto endpoint."""
     return aws
+
+
+@pytest.fixture(autouse=True)
+def _default_language(settings):
+    """Each test starts in the default language: a request in French leaves French
+    active in the thread (LocaleMiddleware activates it and nothing resets it), so
+    without this a test's language would depend on the tests that ran before it."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -5,9 +5,10 @@ import itertools
 
 import factory
 
-from applications import services
 from applications.choices import Constituency, PriorityArea, Recommendation
-from review.services import letter_open_task, task_complete
+from applications.letters import services
+from review.selectors import letter_open_task
+from review.task_actions import task_complete
 
 
 class LetterDataFactory(factory.DictFactory):
@@ -168,7 +169,7 @@ def nomination_files():
 def nomination_in_state(state, *, call, reviewer=None, approver=None, nominator=None, **data):
     """A nomination walked through the real services and flow to ``state``."""
     from applications.nominations import services as nominations
-    from review.services import nomination_open_task
+    from review.selectors import nomination_open_task
 
     nominator = nominator or member()
     nominee_org = data.pop("nominee_organisation", None) or member()

@@ -401,7 +401,7 @@ def test_postgres_restart_answers_503_during_and_serves_after_without_restarting
     shell(
         env,
         "from django.contrib.auth.models import Group, User; "
-        "from review.roles import SECRETARIAT; "
+        "from applications.roles import SECRETARIAT; "
         "u = User.objects.create_user('reviewer', 'reviewer@alliance.test', 'reviewer-pw'); "
         "u.groups.add(Group.objects.get(name=SECRETARIAT)); print(u.pk)",
     )
@@ -527,7 +527,8 @@ def test_the_worker_keeps_running_through_a_postgres_restart(
         assert worker.alive(), worker.output()[-2000:]
         shell(
             env,
-            "from applications import services; from tests.factories import LetterDataFactory; "
+            "from applications.letters import services; "
+            "from tests.factories import LetterDataFactory; "
             "services.letter_submit(data=LetterDataFactory(contact_email='after@org.example.org'));"
             " print(1)",
         )
@@ -549,7 +550,7 @@ LETTERS = 8
 QUEUE = f"""
 import json
 from django.db import transaction
-from applications import services
+from applications.letters import services
 from notifications.models import OutboxMessage
 from notifications.services import notify
 from tests.factories import LetterDataFactory

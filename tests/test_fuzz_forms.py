@@ -39,7 +39,8 @@ from applications import links
 from applications.choices import CommunityOfPractice, Constituency, Language, PriorityArea
 from applications.models import Letter, Nomination, Organisation
 from notifications.models import OutboxMessage
-from review.services import letter_open_task, nomination_open_task, task_assign
+from review.selectors import letter_open_task, nomination_open_task
+from review.task_actions import task_assign
 
 from . import factories
 from .files import pdf_bytes, upload

@@ -11,7 +11,7 @@ from django.utils import translation
 from django_fsm_log.models import StateLog
 
 from applications.models import Letter
-from review.services import letter_open_task
+from review.selectors import letter_open_task
 
 from .conftest import subject_of, text_of
 from .factories import checklist_ticked, form_data

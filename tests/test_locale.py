@@ -18,7 +18,7 @@ from applications.links import status_path
 from applications.models import Letter, Organisation
 from applications.nominations.services import call_invitations_send
 from notifications.models import OutboxMessage
-from review.services import deadline_reminders_send
+from review.reminders import deadline_reminders_send
 from tests import factories
 from tests.factories import form_data
 from tests.files import pdf_bytes, upload

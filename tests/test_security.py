@@ -22,10 +22,10 @@ from django.db import DatabaseError, connection
 from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
-from applications.abuse import HoneypotFormMixin, client_ip, parse_rate, take
 from applications.links import onboarding_token, status_token
 from applications.models import Attachment, Letter
 from applications.uploads import attachments_storage
+from config.abuse import HoneypotFormMixin, client_ip, parse_rate, take
 from notifications.models import OutboxMessage
 from tests.factories import form_data
 

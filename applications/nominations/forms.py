@@ -7,10 +7,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from applications import uploads
-from applications.abuse import HoneypotFormMixin
 from applications.choices import Constituency, Language, NominationAttachmentKind
+from applications.forms import WithdrawalForm
+from applications.members import selectors as members
+from config.abuse import HoneypotFormMixin
 
-from . import selectors
 from .services import NOMINATION_FIELDS, NewFile
 
 
@@ -25,7 +26,7 @@ class NominationForm(HoneypotFormMixin, forms.Form):
     nominee_position = forms.CharField(label=_("Nominee's position"), max_length=150)
     nominee_organisation = forms.ModelChoiceField(
         label=_("Member organisation the nominee belongs to"),
-        queryset=selectors.members().order_by("name"),
+        queryset=members.members().order_by("name"),
         empty_label=_("Choose a member organisation"),
     )
     nominee_language = forms.ChoiceField(
@@ -103,16 +104,8 @@ class ConsentForm(HoneypotFormMixin, forms.Form):
     )
 
 
-class NominationWithdrawForm(HoneypotFormMixin, forms.Form):
-    confirm = forms.BooleanField(
-        label=_("Yes, withdraw this nomination. We understand this cannot be undone.")
-    )
-    reason = forms.CharField(
-        label=_("Reason (optional)"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+class NominationWithdrawForm(WithdrawalForm):
+    confirm_label = _("Yes, withdraw this nomination. We understand this cannot be undone.")
 
 
 class NominationLinkRequestForm(HoneypotFormMixin, forms.Form):

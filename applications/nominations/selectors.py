@@ -12,23 +12,11 @@ from django_fsm_log.models import StateLog
 
 from applications import matching
 from applications.choices import NominationAttachmentKind, NominationStatus
-from applications.models import Call, CallSeat, Nomination, Organisation
+
+from .models import Call, CallSeat, Nomination
 
 # Nominations that hold (or will hold) a committee seat.
 SEATED = (NominationStatus.APPROVED, NominationStatus.ONBOARDED)
-
-
-def members():
-    """Organisations that are members of the Alliance (onboarded or imported)."""
-    return Organisation.objects.filter(member_since__isnull=False)
-
-
-def members_to_invite():
-    return members().exclude(contact_email="").order_by("pk")
-
-
-def member_get(pk) -> Organisation | None:
-    return members().filter(pk=pk).first()
 
 
 def call_get_by_public_id(public_id) -> Call | None:

@@ -1,21 +1,22 @@
 """Writes on calls and nominations. One service per transition, always in the
-same order: lock the row, check the transition, apply it, save, audit, queue the email.
+same order: lock the row, check the transition, apply it, save, audit, then
+announce it with one ``events.emit(...)`` (see ``applications.events``).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_fsm_log.models import StateLog
 
-from applications import transitions, uploads
+from applications import events, transitions, uploads
 from applications.choices import NominationStatus, Recommendation
 from applications.exceptions import (
     DuplicateNomination,
@@ -23,11 +24,12 @@ from applications.exceptions import (
     SeatsFull,
     TransitionNotAllowed,
 )
-from applications.models import Call, CallPhase, CallSeat, Nomination, NominationAttachment
+from applications.members import selectors as members
+from applications.members import services as member_services
 from applications.uploads import NewFile
-from notifications.services import notify
 
 from . import selectors
+from .models import Call, CallPhase, CallSeat, Nomination, NominationAttachment
 
 NOMINATION_FIELDS = (
     "nominee_name",
@@ -38,14 +40,6 @@ NOMINATION_FIELDS = (
     "constituency",
     "motivation",
 )
-
-
-def closing_text(call: Call) -> str:
-    """The closing date and time in the reader's language and the call's time zone."""
-    from zoneinfo import ZoneInfo
-
-    local = timezone.localtime(call.closes_at, ZoneInfo(call.time_zone))
-    return f"{date_format(local, 'DATETIME_FORMAT')} ({call.time_zone})"
 
 
 # Calls
@@ -112,10 +106,27 @@ def call_invitations_send(*, now=None) -> int:
             call = Call.objects.select_for_update().get(pk=call.pk)
             if call.invitations_sent_at is not None:
                 continue
-            queued += len(notify(event="call_opened", obj=call, nonce="invitation"))
+            queued += len(events.emit("call_opened", call, nonce="invitation"))
             call.invitations_sent_at = timezone.now()
             call.save(update_fields=["invitations_sent_at"])
     return queued
+
+
+def call_nomination_link_send(*, call: Call, email: str) -> None:
+    """A member's contact asks for its nomination link again.
+
+    Before: nothing; an address that is no member's contact gets nothing, and
+    the caller answers the same either way. Changes: nothing. Sends: the
+    nomination link of each member whose contact is ``email``, while the call
+    is open, at most once per member, call and hour.
+    """
+    if call.phase() != CallPhase.OPEN:
+        return
+    email = email.strip()
+    hour = timezone.now().strftime("%Y%m%d%H")
+    nonce = hashlib.sha256(f"{email.lower()}:{hour}".encode()).hexdigest()[:16]
+    for member in members.members().filter(contact_email__iexact=email):
+        events.emit("call_nomination_link", call, nonce=f"link-{nonce}", member=member)
 
 
 # Nominations
@@ -144,7 +155,7 @@ def _check_open(call: Call, now=None) -> None:
     if phase == CallPhase.CLOSED:
         raise NotEligible(
             _("This call closed on %(when)s; nominations are no longer accepted.")
-            % {"when": closing_text(call)}
+            % {"when": call.closing_text()}
         )
 
 
@@ -183,12 +194,8 @@ def nomination_submit(
             _("%(email)s is already nominated in this call; a person is nominated once.")
             % {"email": email}
         )
-    stored: list[str] = []
-    committed: list[bool] = []
     try:
-        with transaction.atomic():
-            # After commit the files belong to a saved nomination (see letter_submit).
-            transaction.on_commit(lambda: committed.append(True))
+        with uploads.atomic_with_files() as stored:
             nomination = Nomination(
                 call=call, nominated_by=nominated_by, idempotency_key=idempotency_key
             )
@@ -202,29 +209,19 @@ def nomination_submit(
                 state=NominationStatus.AWAITING_CONSENT,
                 transition="submit",
             )
-            for new in files:
-                key = uploads.store_or_refuse(
-                    new.checked,
-                    stored,
-                    refused=_(
-                        "We could not store your file just now. Nothing was submitted and "
-                        "your answers are kept below: please attach the files again and "
-                        "retry in a few minutes."
-                    ),
-                )
-                NominationAttachment.objects.create(
-                    nomination=nomination,
-                    kind=new.kind,
-                    original_name=new.checked.safe_name,
-                    key=key,
-                    size=new.checked.size,
-                    sha256=new.checked.sha256,
-                    content_type=new.checked.content_type,
-                )
-            notify(event="nomination_submitted", obj=nomination, log=log)
+            stored.store(
+                files,
+                refused=_(
+                    "We could not store your file just now. Nothing was submitted and "
+                    "your answers are kept below: please attach the files again and "
+                    "retry in a few minutes."
+                ),
+                record=lambda new, key: NominationAttachment.objects.create(
+                    nomination=nomination, **new.row_fields(key)
+                ),
+            )
+            events.emit("nomination_submitted", nomination, log=log)
     except IntegrityError:
-        if not committed:
-            uploads.delete_quietly(stored)
         if idempotency_key:
             existing = Nomination.objects.filter(idempotency_key=idempotency_key).first()
             if existing:
@@ -233,10 +230,6 @@ def nomination_submit(
             _("%(email)s is already nominated in this call; a person is nominated once.")
             % {"email": email}
         ) from None
-    except BaseException:
-        if not committed:
-            uploads.delete_quietly(stored)
-        raise
     return nomination
 
 
@@ -263,20 +256,17 @@ def nomination_consent(*, nomination: Nomination, accept: bool, now=None) -> Nom
             nomination.consent_answered_at = timezone.now()
             nomination.accept(description=_("Accepted by the nominee"))
             nomination.save()
-            from review.services import nomination_process_start
-
-            nomination_process_start(nomination=nomination)
-            notify(event="nomination_accepted", obj=nomination, log=_last_log(nomination))
+            events.emit("nomination_accepted", nomination, log=_last_log(nomination))
         else:
             nomination.consent_answered_at = timezone.now()
             nomination.decline(description=_("Declined by the nominee"))
             nomination.save()
-            notify(event="nomination_declined", obj=nomination, log=_last_log(nomination))
+            events.emit("nomination_declined", nomination, log=_last_log(nomination))
     if lapsed:
         # Raised after the commit: the lapse stands, the answer is refused.
         raise NotEligible(
             _("The call closed on %(when)s, so the nomination lapsed without your answer.")
-            % {"when": closing_text(nomination.call)}
+            % {"when": nomination.call.closing_text()}
         )
     return nomination
 
@@ -284,7 +274,7 @@ def nomination_consent(*, nomination: Nomination, accept: bool, now=None) -> Nom
 def _lapse(nomination: Nomination) -> None:
     nomination.lapse(description=_("No answer from the nominee by the closing date"))
     nomination.save()
-    notify(event="nomination_lapsed", obj=nomination, log=_last_log(nomination))
+    events.emit("nomination_lapsed", nomination, log=_last_log(nomination))
 
 
 def nominations_lapse(*, now=None) -> int:
@@ -330,7 +320,7 @@ def nomination_screen(
         }
         nomination.screen(by=by, description=note)
         nomination.save()
-        notify(event="nomination_reviewed", obj=nomination, log=_last_log(nomination))
+        events.emit("nomination_reviewed", nomination, log=_last_log(nomination), by=by)
     return nomination
 
 
@@ -403,7 +393,7 @@ def nomination_decide(*, nomination: Nomination, by, approve: bool, reason: str 
         nomination.decided_at = timezone.now()
         nomination.decision_reason = reason
         nomination.save()
-        notify(event=event, obj=nomination, log=_last_log(nomination))
+        events.emit(event, nomination, log=_last_log(nomination), by=by)
     return nomination
 
 
@@ -421,8 +411,8 @@ def nomination_onboard(*, nomination: Nomination, by, note: str = "") -> Nominat
         nomination.onboarded_at = timezone.now()
         nomination.save()
         # Renews the cached directory pages, which list committee members.
-        nomination.nominee_organisation.save(update_fields=["updated_at"])
-        notify(event="nomination_onboarded", obj=nomination, log=_last_log(nomination))
+        member_services.member_touch(organisation=nomination.nominee_organisation)
+        events.emit("nomination_onboarded", nomination, log=_last_log(nomination), by=by)
     return nomination
 
 
@@ -437,8 +427,5 @@ def nomination_withdraw(*, nomination: Nomination, reason: str = "") -> Nominati
         _check(nomination, nomination.withdraw, None)
         nomination.withdraw(description=reason or _("Withdrawn by the nominating member"))
         nomination.save()
-        from review.services import nomination_process_cancel
-
-        nomination_process_cancel(nomination=nomination)
-        notify(event="nomination_withdrawn", obj=nomination, log=_last_log(nomination))
+        events.emit("nomination_withdrawn", nomination, log=_last_log(nomination))
     return nomination

@@ -1,8 +1,6 @@
 """Public pages of calls and nominations: the call, the nomination form behind a
 member's signed link, the nominee's consent, the nominator's status page."""
 
-import hashlib
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
@@ -11,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from applications.abuse import rate_limit
+from applications import uploads
 from applications.choices import NominationStatus
 from applications.exceptions import DomainError
 from applications.links import (
@@ -22,12 +20,14 @@ from applications.links import (
     nomination_from_consent_token,
     nomination_from_status_token,
     nomination_status_path,
+    resolve,
 )
-from applications.models import CallPhase
-from notifications.services import notify
+from applications.members import selectors as members
+from config.abuse import rate_limit
 
 from . import selectors, services
 from .forms import ConsentForm, NominationForm, NominationLinkRequestForm, NominationWithdrawForm
+from .models import CallPhase
 
 WITHDRAWABLE = (
     NominationStatus.AWAITING_CONSENT,
@@ -57,7 +57,7 @@ def _call_page_context(call) -> dict:
         "phase": phase,
         "seat_counts": selectors.call_seat_counts(call),
         "results": selectors.call_results(call) if phase == CallPhase.CLOSED else [],
-        "closing": services.closing_text(call),
+        "closing": call.closing_text(),
         "link_form": NominationLinkRequestForm(),
     }
 
@@ -80,14 +80,7 @@ def nomination_link_request(request, public_id):
     if not form.is_valid():
         context = {**_call_page_context(call), "link_form": form}
         return render(request, "applications/call_detail.html", context, status=400)
-    if call.phase() == CallPhase.OPEN:
-        email = form.cleaned_data["email"].strip()
-        members = selectors.members().filter(contact_email__iexact=email)
-        # One email per member, call and hour, however often the form is sent.
-        hour = timezone.now().strftime("%Y%m%d%H")
-        nonce = hashlib.sha256(f"{email.lower()}:{hour}".encode()).hexdigest()[:16]
-        for member in members:
-            notify(event="call_nomination_link", obj=call, nonce=f"link-{nonce}", member=member)
+    services.call_nomination_link_send(call=call, email=form.cleaned_data["email"])
     messages.info(
         request,
         _(
@@ -106,7 +99,7 @@ def _call_and_member(request, token):
     except LinkInvalid:
         return None, None, _link_problem(request, expired=False)
     call = selectors.call_get_by_public_id(call_id)
-    member = selectors.member_get(member_id)
+    member = members.member_get(member_id)
     if call is None:
         return None, None, _link_problem(request, expired=False)
     if member is None:
@@ -154,14 +147,7 @@ def nomination_create(request, token):
                 % {"name": nomination.nominee_name},
             )
             return redirect(nomination_status_path(nomination))
-    if request.method == "POST" and request.FILES:
-        messages.warning(
-            request,
-            _(
-                "Your answers are kept below, but browsers do not keep chosen files: "
-                "attach them again."
-            ),
-        )
+    uploads.warn_files_not_kept(request)
     status = 400 if request.method == "POST" else 200
     return render(
         request, "applications/nomination_form.html", {**context, "form": form}, status=status
@@ -169,15 +155,11 @@ def nomination_create(request, token):
 
 
 def _nomination_from_status(request, token):
-    try:
-        public_id = nomination_from_status_token(token)
-    except LinkExpired:
-        return None, _link_problem(request, expired=True)
-    except LinkInvalid:
-        return None, _link_problem(request, expired=False)
-    nomination = selectors.nomination_get_by_public_id(public_id)
+    nomination, expired = resolve(
+        token, decode=nomination_from_status_token, get=selectors.nomination_get_by_public_id
+    )
     if nomination is None:
-        return None, _link_problem(request, expired=False)
+        return None, _link_problem(request, expired=expired)
     return nomination, None
 
 
@@ -264,7 +246,7 @@ def nomination_consent(request, token):
         "nomination": nomination,
         "form": form,
         "answered": answered,
-        "closing": services.closing_text(nomination.call),
+        "closing": nomination.call.closing_text(),
     }
     status = 400 if request.method == "POST" and not answered else 200
     return render(request, "applications/nomination_consent.html", context, status=status)

@@ -14,7 +14,7 @@ from django.utils import translation
 from playwright.sync_api import expect
 
 from applications.choices import PriorityArea
-from applications.forms import LetterForm
+from applications.letters.forms import LetterForm
 from applications.models import Letter
 
 from ..files import pdf_bytes

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from applications.links import status_path
 from applications.models import Letter
 from review.forms import CHECKLIST
-from review.services import letter_open_task
+from review.selectors import letter_open_task
 
 pytestmark = pytest.mark.e2e
 

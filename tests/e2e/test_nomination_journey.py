@@ -21,7 +21,7 @@ from playwright.sync_api import expect
 
 from applications.models import Call, Nomination
 from applications.nominations.services import call_invitations_send
-from review.services import nomination_open_task
+from review.selectors import nomination_open_task
 
 from .. import factories
 from ..conftest import subject_of, text_of

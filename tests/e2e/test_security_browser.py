@@ -20,9 +20,9 @@ from django.core.cache import caches
 from django.test import RequestFactory
 from playwright.sync_api import expect
 
-from applications.abuse import take
 from applications.links import status_path
-from review.services import letter_open_task
+from config.abuse import take
+from review.selectors import letter_open_task
 
 pytestmark = pytest.mark.e2e
 

@@ -12,7 +12,7 @@ import pytest
 from django.forms.models import model_to_dict
 
 from notifications.models import OutboxMessage
-from notifications.tasks import send_outbox_message
+from notifications.outbox import send_outbox_message
 
 WEBHOOK_SECRET = "anymail-user:s3cret-passphrase"
 MAILGUN_SIGNING_KEY = "key-mailgun-webhook-signing-test"

@@ -12,8 +12,8 @@ from django.db import connection
 from django.utils import timezone
 
 from notifications.models import OutboxMessage, OutboxStatus
+from notifications.outbox import send_outbox, send_outbox_message
 from notifications.services import APPLICANT
-from notifications.tasks import send_outbox, send_outbox_message
 
 
 def arrived(aws) -> Counter:

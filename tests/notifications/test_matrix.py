@@ -4,8 +4,8 @@ right people, once each, in the right language."""
 import pytest
 from django.utils import translation
 
-from applications import services
 from applications.choices import Recommendation
+from applications.letters import services
 from notifications.models import OutboxMessage
 from notifications.services import EVENTS
 from tests.factories import LetterDataFactory, complete

@@ -14,8 +14,8 @@ from django_tasks_db.models import DBTaskResult
 
 from applications.models import Letter
 from notifications.models import OutboxMessage, OutboxStatus
-from notifications.services import EVENTS, enqueue_send, notify, render_email
-from notifications.tasks import claim, send_claimed, send_outbox, send_outbox_message
+from notifications.outbox import claim, enqueue_send, send_claimed, send_outbox, send_outbox_message
+from notifications.services import EVENTS, notify, render_email
 
 pytestmark = pytest.mark.django_db
 
@@ -106,7 +106,7 @@ def test_invalid_address_fails_at_once_without_retry(make_letter, aws):
         (event, audience)
         for event, audiences in EVENTS.items()
         for audience in audiences
-        # Calls and nominations: tests/nominations/test_emails.py.
+        # Calls and nominations: tests/applications/nominations/test_emails.py.
         if not event.startswith(("call_", "nomination_"))
     ],
 )

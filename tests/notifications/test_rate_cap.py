@@ -6,9 +6,9 @@ tests give it a fake clock that a fake sleep moves forward.
 
 import pytest
 
-from notifications import tasks
+from notifications import outbox
 from notifications.models import OutboxMessage, OutboxStatus
-from notifications.tasks import RateLimiter, send_outbox, send_outbox_message
+from notifications.outbox import RateLimiter, send_outbox, send_outbox_message
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +55,7 @@ def test_limiter_books_distinct_slots_for_concurrent_callers():
 
 def test_no_cap_by_default(settings):
     assert settings.OUTBOX_MAX_PER_SECOND == 0
-    assert tasks.rate_limiter() is None
+    assert outbox.rate_limiter() is None
 
 
 @pytest.mark.parametrize("task", ["send_outbox", "send_outbox_message"])
@@ -70,7 +70,7 @@ def test_worker_waits_before_each_send_at_the_configured_rate(
         sent_before_each_sleep.append(len(aws.sent()))
         clock.sleep(seconds)
 
-    monkeypatch.setattr(tasks, "_limiter", RateLimiter(4, clock=clock, sleep=sleep))
+    monkeypatch.setattr(outbox, "_limiter", RateLimiter(4, clock=clock, sleep=sleep))
     for n in range(3):
         make_letter("submitted", contact_email=f"paced{n}@org.example.org")
     rows = list(OutboxMessage.objects.order_by("pk").values_list("pk", flat=True))
@@ -93,8 +93,8 @@ def test_worker_waits_before_each_send_at_the_configured_rate(
 
 def test_changing_the_setting_builds_a_new_limiter(settings):
     settings.OUTBOX_MAX_PER_SECOND = 14
-    first = tasks.rate_limiter()
+    first = outbox.rate_limiter()
     assert first.interval == pytest.approx(1 / 14)
-    assert tasks.rate_limiter() is first
+    assert outbox.rate_limiter() is first
     settings.OUTBOX_MAX_PER_SECOND = 0.5
-    assert tasks.rate_limiter().interval == pytest.approx(2.0)
+    assert outbox.rate_limiter().interval == pytest.approx(2.0)

@@ -6,8 +6,8 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from applications import services
 from applications.exceptions import AlreadyDecided
+from applications.letters import services
 from applications.models import Letter
 from notifications.models import OutboxMessage
 

@@ -14,8 +14,8 @@ def test_dashboard_counts_and_medians(client, reviewer, make_letter):
     start = timezone.now() - timedelta(days=30)
     with time_machine.travel(start, tick=False):
         letter = make_letter("submitted", constituency="youth", country="KE")
-    from applications import services
     from applications.choices import Recommendation
+    from applications.letters import services
     from tests.factories import complete
 
     with time_machine.travel(start + timedelta(days=4), tick=False):

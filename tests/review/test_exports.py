@@ -43,9 +43,9 @@ def test_members_export_lists_members_only(client, reviewer, make_letter):
 def test_members_export_imports_again_unchanged(client, reviewer):
     from pathlib import Path
 
-    from applications.imports import members_import
+    from applications.members.imports import members_import
 
-    sample = Path(__file__).resolve().parent.parent / "applications" / "members_sample.csv"
+    sample = Path(__file__).resolve().parents[1] / "applications" / "members" / "members_sample.csv"
     first = members_import(data=sample.read_bytes())
     assert first.ok and first.created > 0
     client.force_login(reviewer)

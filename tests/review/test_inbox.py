@@ -7,7 +7,8 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from review.services import letter_open_task, task_assign
+from review.selectors import letter_open_task
+from review.task_actions import task_assign
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,9 @@ from django_tasks_db.models import DBTaskResult
 
 from notifications.models import OutboxMessage
 from review.models import GroupLead
-from review.services import deadline_reminders_send, letter_open_task, task_assign
+from review.reminders import deadline_reminders_send
+from review.selectors import letter_open_task
+from review.task_actions import task_assign
 from review.tasks import TASK_PATH, schedule_deadline_reminders
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from applications.models import Letter
-from review.services import letter_open_task
+from review.selectors import letter_open_task
 from tests.factories import checklist_ticked, form_data
 from tests.files import pdf_bytes, upload
 

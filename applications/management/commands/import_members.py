@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from applications.imports import members_import, problem_text, summary
+from applications.members.imports import members_import, problem_text, summary
 
 
 class ProgressBar:

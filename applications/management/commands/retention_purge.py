@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from applications.retention import anonymise_due
+from applications.letters.retention import anonymise_due
 from applications.tasks import schedule_retention
 from applications.uploads import orphan_files_delete
 

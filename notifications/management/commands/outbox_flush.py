@@ -8,8 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from notifications.models import OutboxMessage, OutboxStatus
-from notifications.services import enqueue_send
-from notifications.tasks import due_messages
+from notifications.outbox import due_messages, enqueue_send
 
 
 class Command(BaseCommand):

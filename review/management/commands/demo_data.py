@@ -5,14 +5,25 @@ import datetime
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
-from applications import services as letters
-from applications.choices import Constituency, PriorityArea, Recommendation
+from applications import uploads
+from applications.choices import (
+    Constituency,
+    NominationAttachmentKind,
+    PriorityArea,
+    Recommendation,
+)
+from applications.letters import services as letters
+from applications.links import nominate_url
 from applications.models import Call, Letter, Organisation
-from review.roles import COMMITTEE, SECRETARIAT
-from review.services import letter_open_task, task_complete
+from applications.nominations import services as nominations
+from applications.roles import COMMITTEE, SECRETARIAT
+from review.selectors import letter_open_task
+from review.task_actions import task_complete
 
 USERS = [
     # username, password, group, first name
@@ -59,27 +70,17 @@ class Command(BaseCommand):
                 self._make(name, constituency, country, language, state, users)
 
         with transaction.atomic():
-            nominate_url = self._call(users)
+            link = self._call(users)
 
         self.stdout.write(self.style.SUCCESS("Demo data ready. Logins (username / password):"))
         for username, password, group, _ in USERS:
             self.stdout.write(f"  {group:<12} {username} / {password}")
         self.stdout.write("  Admin        admin / admin-demo")
-        if nominate_url:
-            self.stdout.write(
-                f"Nomination link of the demo member Ciudad Cuidadora: {nominate_url}"
-            )
+        if link:
+            self.stdout.write(f"Nomination link of the demo member Ciudad Cuidadora: {link}")
 
     def _call(self, users):
         """An open call with seats, two more members and a nomination to screen."""
-        from django.core.files.uploadedfile import SimpleUploadedFile
-        from django.utils import timezone
-
-        from applications import uploads
-        from applications.choices import NominationAttachmentKind
-        from applications.links import nominate_url
-        from applications.nominations import services as nominations
-
         title = "Call for nominations to the Management Committee 2027"
         call = Call.objects.filter(title_en=title).first()
         if call is None:

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from review.services import deadline_reminders_send
+from review.reminders import deadline_reminders_send
 from review.tasks import schedule_deadline_reminders
 
 

@@ -1,0 +1,288 @@
+"""A letter of expression of interest, its files, its submissions and its onboarding."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm_log.decorators import fsm_log_by, fsm_log_description
+
+from applications import matching
+from applications.choices import (
+    AttachmentKind,
+    Constituency,
+    Language,
+    LetterStatus,
+    PriorityArea,
+    Recommendation,
+)
+from applications.members.models import Organisation
+
+# The fields an applicant writes, in the order the form and the history show them.
+LETTER_CONTENT_FIELDS = (
+    "organisation_name",
+    "acronym",
+    "constituency",
+    "country",
+    "website",
+    "contact_name",
+    "contact_role",
+    "contact_email",
+    "language",
+    "care_work",
+    "motivation",
+    "priority_areas",
+    "consent_privacy",
+    "consent_public_listing",
+)
+
+
+class Letter(ConcurrentTransitionMixin, models.Model):
+    """A letter of expression of interest in joining the Alliance.
+
+    ``status`` is protected: only the transition methods below change it, and
+    only the services in ``applications.letters.services`` call them.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Set from a hidden field of the form, so that a second click on "submit"
+    # finds the letter the first click created instead of making another.
+    idempotency_key = models.UUIDField(unique=True, null=True, blank=True, editable=False)
+
+    organisation_name = models.CharField(_("organisation name"), max_length=200)
+    acronym = models.CharField(_("acronym"), max_length=30, blank=True)
+    constituency = models.CharField(_("constituency"), max_length=40, choices=Constituency)
+    country = CountryField(_("country"))
+    website = models.URLField(_("website"), blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=150)
+    contact_role = models.CharField(_("position of the contact person"), max_length=150)
+    contact_email = models.EmailField(_("contact email"))
+    language = models.CharField(
+        _("preferred language"), max_length=2, choices=Language, default=Language.ES
+    )
+    care_work = models.TextField(_("the organisation's work on care"), max_length=5000)
+    motivation = models.TextField(_("motivation to join the Alliance"), max_length=5000)
+    priority_areas = models.JSONField(_("priority areas"), default=list)
+    consent_privacy = models.BooleanField(_("accepts the privacy notice"), default=False)
+    consent_public_listing = models.BooleanField(
+        _("agrees to be listed in the public member directory"), default=False
+    )
+
+    status = FSMField(
+        _("status"),
+        max_length=20,
+        choices=LetterStatus,
+        default=LetterStatus.SUBMITTED,
+        protected=True,
+        db_index=True,
+    )
+    revision = models.PositiveSmallIntegerField(_("submission number"), default=1)
+    submitted_at = models.DateTimeField(_("submitted"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # Screening (secretariat).
+    screened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recommendation = models.CharField(max_length=10, choices=Recommendation, blank=True)
+    screening_note = models.TextField(_("internal note"), blank=True)
+    message_to_applicant = models.TextField(_("message to the applicant"), blank=True)
+
+    # Decision (committee).
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decision_reason = models.TextField(_("reason for the decision"), blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    onboarded_at = models.DateTimeField(null=True, blank=True)
+    anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="letters"
+    )
+
+    # Matching keys (see applications.matching), kept in step by save(), and the
+    # number of other letters and members that share one of them.
+    name_key = models.CharField(max_length=200, blank=True, db_index=True, editable=False)
+    website_domain = models.CharField(max_length=200, blank=True, db_index=True, editable=False)
+    email_domain = models.CharField(max_length=200, blank=True, db_index=True, editable=False)
+    duplicate_count = models.PositiveSmallIntegerField(default=0, editable=False)
+    screening_checklist = models.JSONField(_("eligibility checklist"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        verbose_name = _("letter of interest")
+        verbose_name_plural = _("letters of interest")
+        permissions = [
+            ("screen_letter", "Can screen letters (secretariat)"),
+            ("decide_letter", "Can decide on letters (committee)"),
+            ("onboard_letter", "Can onboard new members (secretariat)"),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation_name} ({self.get_status_display()})"
+
+    def save(self, *args, **kwargs):
+        self.name_key = matching.name_key(self.organisation_name)
+        self.website_domain = matching.website_domain(self.website)
+        self.email_domain = matching.email_domain(self.contact_email)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("review:letter_detail", args=[self.pk])
+
+    def content(self) -> dict:
+        """The applicant's fields as plain JSON values (for revisions and diffs)."""
+        data = {field: getattr(self, field) for field in LETTER_CONTENT_FIELDS}
+        data["country"] = str(self.country.code if self.country else "")
+        return data
+
+    def priority_area_labels(self) -> list[str]:
+        labels = dict(PriorityArea.choices)
+        return [str(labels.get(key, key)) for key in self.priority_areas]
+
+    # Transitions only change the state; their side effects live in the services.
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=LetterStatus.CHANGES_REQUESTED, target=LetterStatus.SUBMITTED)
+    def resubmit(self, by=None, description=None):
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=status,
+        source=LetterStatus.SUBMITTED,
+        target=LetterStatus.REVIEWED,
+        permission="applications.screen_letter",
+    )
+    def screen(self, by=None, description=None):
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=status,
+        source=LetterStatus.SUBMITTED,
+        target=LetterStatus.CHANGES_REQUESTED,
+        permission="applications.screen_letter",
+    )
+    def request_changes(self, by=None, description=None):
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=status,
+        source=LetterStatus.REVIEWED,
+        target=LetterStatus.APPROVED,
+        permission="applications.decide_letter",
+    )
+    def approve(self, by=None, description=None):
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=status,
+        source=LetterStatus.REVIEWED,
+        target=LetterStatus.REJECTED,
+        permission="applications.decide_letter",
+    )
+    def reject(self, by=None, description=None):
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=status,
+        source=LetterStatus.APPROVED,
+        target=LetterStatus.ONBOARDED,
+        permission="applications.onboard_letter",
+    )
+    def onboard(self, by=None, description=None):
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=status,
+        source=[
+            LetterStatus.SUBMITTED,
+            LetterStatus.CHANGES_REQUESTED,
+            LetterStatus.REVIEWED,
+        ],
+        target=LetterStatus.WITHDRAWN,
+    )
+    def withdraw(self, by=None, description=None):
+        pass
+
+
+class Attachment(models.Model):
+    """A file sent with a letter. Private: served only through a permission check."""
+
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField(_("kind"), max_length=20, choices=AttachmentKind)
+    original_name = models.CharField(_("file name"), max_length=255)
+    # Unguessable storage key on the "attachments" storage.
+    key = models.CharField(max_length=255, unique=True)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    sha256 = models.CharField(max_length=64)
+    content_type = models.CharField(max_length=100)
+    revision = models.PositiveSmallIntegerField(default=1)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self):
+        return self.original_name
+
+
+class LetterRevision(models.Model):
+    """What the applicant sent at each submission, to show what changed."""
+
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveSmallIntegerField()
+    data = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["letter", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["letter", "number"], name="unique_letter_revision")
+        ]
+
+    def __str__(self):
+        return f"{self.letter_id} #{self.number}"
+
+
+class OnboardingChecklist(models.Model):
+    """What a new member confirmed through its onboarding link."""
+
+    letter = models.OneToOneField(Letter, on_delete=models.CASCADE, related_name="onboarding")
+    brand_manual_acknowledged = models.BooleanField(default=False)
+    contacts = models.JSONField(_("contacts for Alliance mail"), default=list)
+    communities = models.JSONField(_("communities of practice"), default=list)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("onboarding checklist")
+        verbose_name_plural = _("onboarding checklists")
+
+    def __str__(self):
+        return f"{self.letter_id}: {'done' if self.completed_at else 'open'}"

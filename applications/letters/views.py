@@ -1,0 +1,223 @@
+"""Public pages of a letter: home, the letter form, the status page behind a signed
+link, and the new member's onboarding checklist behind the link in its approval."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from applications import uploads
+from applications.choices import LetterStatus
+from applications.exceptions import DomainError
+from applications.links import (
+    LinkExpired,
+    LinkInvalid,
+    letter_public_id_from_onboarding_token,
+    letter_public_id_from_token,
+    resolve,
+    status_path,
+    status_token,
+)
+from config.abuse import rate_limit
+
+from . import selectors, services
+from .forms import LetterForm, OnboardingChecklistForm, StatusLinkRequestForm, WithdrawForm
+
+
+def home(request):
+    return render(request, "home.html")
+
+
+@rate_limit("letter_create")
+@require_http_methods(["GET", "POST"])
+def letter_create(request):
+    form = LetterForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            letter = services.letter_submit(
+                data=form.letter_data(),
+                files=form.new_files(),
+                idempotency_key=form.cleaned_data.get("idempotency_key"),
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect(reverse("applications:letter_received", args=[status_token(letter)]))
+    uploads.warn_files_not_kept(request)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "applications/letter_form.html", {"form": form}, status=status)
+
+
+def _letter_from_token(request, token):
+    """The letter of a status link, or a rendered error page."""
+    letter, expired = resolve(
+        token, decode=letter_public_id_from_token, get=selectors.letter_get_by_public_id
+    )
+    if letter is None:
+        return None, _link_problem(request, expired=expired)
+    return letter, None
+
+
+def _link_problem(request, *, expired):
+    return render(
+        request,
+        "applications/link_problem.html",
+        {"expired": expired, "form": StatusLinkRequestForm()},
+        status=410 if expired else 404,
+    )
+
+
+def letter_received(request, token):
+    letter, problem = _letter_from_token(request, token)
+    if problem:
+        return problem
+    return render(
+        request,
+        "applications/letter_received.html",
+        {"letter": letter, "status_path": status_path(letter)},
+    )
+
+
+def letter_status(request, token):
+    letter, problem = _letter_from_token(request, token)
+    if problem:
+        return problem
+    history = [
+        {"state": log.state, "label": LetterStatus(log.state).label, "when": log.timestamp}
+        for log in selectors.letter_history(letter)
+        if log.state in LetterStatus.values
+    ]
+    return render(
+        request,
+        "applications/letter_status.html",
+        {
+            "letter": letter,
+            "token": token,
+            "history": history,
+            "explanation": selectors.APPLICANT_STATUS_TEXT[letter.status],
+            "can_edit": letter.status == LetterStatus.CHANGES_REQUESTED,
+            "can_withdraw": letter.status
+            in (LetterStatus.SUBMITTED, LetterStatus.CHANGES_REQUESTED, LetterStatus.REVIEWED),
+            "withdraw_form": WithdrawForm(),
+        },
+    )
+
+
+@rate_limit("letter_edit")
+@require_http_methods(["GET", "POST"])
+def letter_edit(request, token):
+    letter, problem = _letter_from_token(request, token)
+    if problem:
+        return problem
+    if letter.status != LetterStatus.CHANGES_REQUESTED:
+        messages.info(
+            request, _("This letter cannot be edited now: it is not waiting for changes.")
+        )
+        return redirect("applications:letter_status", token=token)
+    form = LetterForm(request.POST or None, request.FILES or None, instance=letter)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.letter_resubmit(letter=letter, data=form.letter_data(), files=form.new_files())
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Thank you. Your letter was sent again for screening."))
+            return redirect("applications:letter_status", token=token)
+    return render(
+        request,
+        "applications/letter_form.html",
+        {"form": form, "letter": letter, "editing": True},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@rate_limit("letter_withdraw")
+@require_POST
+def letter_withdraw(request, token):
+    letter, problem = _letter_from_token(request, token)
+    if problem:
+        return problem
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Tick the box to confirm that you want to withdraw."))
+        return redirect("applications:letter_status", token=token)
+    try:
+        services.letter_withdraw(letter=letter, reason=form.cleaned_data["reason"])
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Your letter was withdrawn."))
+    return redirect("applications:letter_status", token=token)
+
+
+def letter_attachment(request, token, pk):
+    letter, problem = _letter_from_token(request, token)
+    if problem:
+        return problem
+    attachment = get_object_or_404(letter.attachments, pk=pk)
+    return uploads.stored_file_response(
+        attachment.key, content_type=attachment.content_type, download_name=attachment.original_name
+    )
+
+
+@rate_limit("status_link_request")
+@require_http_methods(["GET", "POST"])
+def status_link_request(request):
+    """Email fresh status links; answers the same whether or not the address is known."""
+    form = StatusLinkRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.letter_status_links_send(email=form.cleaned_data["email"])
+        messages.success(
+            request,
+            _("If we hold a letter for this address, we have sent it a new link."),
+        )
+        return redirect("applications:status_link_request")
+    return render(request, "applications/status_link_request.html", {"form": form})
+
+
+@rate_limit("member_onboarding")
+@require_http_methods(["GET", "POST"])
+def member_onboarding(request, token):
+    """The new member's onboarding checklist, behind the link in its approval email."""
+    letter, expired = None, False
+    try:
+        letter = selectors.letter_get_by_public_id(letter_public_id_from_onboarding_token(token))
+    except LinkExpired:
+        expired = True
+    except LinkInvalid:
+        pass
+    if letter is None or letter.organisation is None:
+        return render(
+            request,
+            "applications/onboarding_link_problem.html",
+            {"expired": expired},
+            status=410 if expired else 404,
+        )
+    if letter.status == LetterStatus.ONBOARDED:
+        return render(request, "applications/onboarding_done.html", {"letter": letter})
+    organisation = letter.organisation
+    form = OnboardingChecklistForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={
+            "name": organisation.name,
+            "description": organisation.description,
+            "website": organisation.website,
+            "public_listing": letter.consent_public_listing,
+            "contacts": letter.contact_email,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_onboarding_complete(letter=letter, data=form.cleaned_data)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect("member_onboarding", token=token)
+    return render(
+        request,
+        "applications/onboarding_form.html",
+        {"form": form, "letter": letter},
+        status=400 if request.method == "POST" else 200,
+    )

@@ -1,0 +1,37 @@
+"""The columns of a member roll file, as the import reads them and the export writes them."""
+
+from django.utils.translation import gettext_lazy as _lazy
+
+COLUMNS = (
+    "key",
+    "name",
+    "acronym",
+    "constituency",
+    "country",
+    "website",
+    "contact_email",
+    "language",
+    "priority_areas",
+    "public_listing",
+    "member_since",
+)
+REQUIRED_COLUMNS = ("key", "name", "constituency", "country", "contact_email")
+COLUMN_HELP = (
+    ("key", _lazy("Stable id of the member in the old roll; a re-import updates it.")),
+    ("name", _lazy("Organisation name.")),
+    ("acronym", _lazy("Short name.")),
+    (
+        "constituency",
+        _lazy("A constituency key (civil_society, trade_union…) or its English or Spanish name."),
+    ),
+    (
+        "country",
+        _lazy("Two-letter ISO code (MX, KE) or the name in English, Spanish or French."),
+    ),
+    ("website", _lazy("Web address; https:// is added if missing.")),
+    ("contact_email", _lazy("E-mail address of the member's contact.")),
+    ("language", _lazy("es, en or fr (default es).")),
+    ("priority_areas", _lazy("Priority area keys separated by “;”.")),
+    ("public_listing", _lazy("yes/no (sí, true/false, 1/0; default no).")),
+    ("member_since", _lazy("Date the organisation joined, YYYY-MM-DD.")),
+)
