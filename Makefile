@@ -43,9 +43,10 @@ run: install ## Migrate, load demo data and serve on http://127.0.0.1:8000 with 
 test: install system-deps ## Run the whole test suite (SQLite, or DATABASE_URL if set)
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest $(PYTEST_ARGS)
 
-lint: install ## Check style with ruff
+lint: install ## Check style with ruff, and which way imports point with lint-imports
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: install ## Rewrite files with ruff's formatter and fixes
 	$(VENV)/bin/ruff check --fix .
