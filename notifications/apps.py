@@ -10,7 +10,7 @@ class NotificationsConfig(AppConfig):
         from anymail.signals import tracking
         from django.core.signals import setting_changed
 
-        from . import tasks
+        from . import tasks, webhooks  # noqa: F401 - webhooks registers its deploy check
         from .tracking import record_tracking_event
 
         # The only signals of the app, both at its edges: the ESP's delivery

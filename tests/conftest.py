@@ -230,3 +230,31 @@ def make_letter(db, reviewer, approver):
         return factories.letter_in_state(state, reviewer=reviewer, approver=approver, **data)
 
     return make
+
+
+def _reload_urlconf():
+    from django.urls import clear_url_caches, set_urlconf
+
+    import config.urls
+
+    importlib.reload(config.urls)
+    clear_url_caches()
+    set_urlconf(None)
+
+
+@pytest.fixture
+def mounted_esp(settings):
+    """Mount the webhooks of another ESP for one test: ``mounted_esp("mailgun")``.
+
+    The URL patterns of anymail's webhooks are those of the ESP in use when
+    config.urls is imported (notifications/webhooks.py), so the urlconf is
+    rebuilt, and rebuilt again for the suite's ESP afterwards."""
+    original = settings.EMAIL_BACKEND
+
+    def mount(esp: str):
+        settings.EMAIL_BACKEND = f"anymail.backends.{esp}.EmailBackend"
+        _reload_urlconf()
+
+    yield mount
+    settings.EMAIL_BACKEND = original
+    _reload_urlconf()
