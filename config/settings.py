@@ -311,7 +311,7 @@ CLIENT_IP_PROXY_COUNT = (
     else 0
 )
 # Login (django-axes): after LOGIN_MAX_FAILURES failed logins for one username
-# from one address, that pair is refused for LOGIN_LOCKOUT_MINUTES.
+# from one address (IPv6: one /64), that pair is refused for LOGIN_LOCKOUT_MINUTES.
 AXES_FAILURE_LIMIT = env.int("LOGIN_MAX_FAILURES", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -319,5 +319,6 @@ AXES_RESET_ON_SUCCESS = True
 # Only failures are needed to lock out; a row per successful login would be
 # personal data that nothing reads.
 AXES_DISABLE_ACCESS_LOG = True
-AXES_CLIENT_IP_CALLABLE = "applications.abuse.client_ip"
+# IPv6 addresses count per /64, as the rate limits do.
+AXES_CLIENT_IP_CALLABLE = "applications.abuse.client_ip_group"
 AXES_LOCKOUT_CALLABLE = "applications.abuse.login_locked_out"

@@ -361,6 +361,22 @@ def test_a_successful_login_forgets_earlier_failures(client, settings, staff_use
         assert log_in(client, "right-password-1").status_code == 302
 
 
+def test_login_lockout_counts_ipv6_addresses_per_64_block(settings, staff_user):
+    """8 wrong passwords from 8 addresses of one /64 lock the account there, as the
+    form rate limits do; another /64 is not affected."""
+    settings.AXES_FAILURE_LIMIT = 5
+    with time_machine.travel(NOON, tick=False):
+        statuses = [
+            log_in(Client(REMOTE_ADDR=f"2001:db8:1:2::{n:x}"), "wrong").status_code
+            for n in range(1, 9)
+        ]
+        assert statuses == [200] * 4 + [429] * 4
+        same_block = Client(REMOTE_ADDR="2001:db8:1:2:ffff:ffff:ffff:ffff")
+        assert log_in(same_block, "right-password-1").status_code == 429
+        other_block = Client(REMOTE_ADDR="2001:db8:1:3::1")
+        assert log_in(other_block, "right-password-1").status_code == 302
+
+
 # Honeypot ------------------------------------------------------------------------
 
 
