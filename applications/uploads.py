@@ -17,9 +17,11 @@ from dataclasses import dataclass
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.files.storage import storages
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from storages.backends.s3 import S3Storage
 
 from .exceptions import StorageUnavailable
 
@@ -55,6 +57,18 @@ class NewFile:
 
 def attachments_storage():
     return storages["attachments"]
+
+
+class AttachmentS3Storage(S3Storage):
+    """The S3 backend of the "attachments" storage: every object is stored with
+    ``Content-Disposition: attachment``, so that even a URL of the bucket opened
+    without our presigned parameters downloads instead of rendering, and with the
+    content type ``store()`` gives it (the sniffed one, never the client's)."""
+
+    def get_object_parameters(self, name):
+        parameters = super().get_object_parameters(name)
+        parameters.setdefault("ContentDisposition", "attachment")
+        return parameters
 
 
 def safe_filename(name: str) -> str:
@@ -138,7 +152,11 @@ def store(checked: CheckedFile) -> str:
     """Write the file under a new random key and return the key."""
     key = f"letters/{secrets.token_urlsafe(24)}.{checked.extension}"
     checked.upload.seek(0)
-    return attachments_storage().save(key, checked.upload)
+    # The storage takes the content type from the file object: the upload's is
+    # what the client said (text/html for anything); this one is what we sniffed.
+    content = File(checked.upload, name=key)
+    content.content_type = checked.content_type
+    return attachments_storage().save(key, content)
 
 
 def store_or_refuse(checked: CheckedFile, stored: list[str], *, refused: str) -> str:

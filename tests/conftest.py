@@ -107,7 +107,7 @@ def aws(moto_server, settings):
     settings.STORAGES = {
         **settings.STORAGES,
         "attachments": {
-            "BACKEND": "storages.backends.s3.S3Storage",
+            "BACKEND": "applications.uploads.AttachmentS3Storage",
             "OPTIONS": {
                 "bucket_name": BUCKET,
                 "endpoint_url": moto_server,

@@ -357,7 +357,7 @@ def _real_parts(moto_server):
     aws = Aws(moto_server)
     aws.reset()
     attachments = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "applications.uploads.AttachmentS3Storage",
         "OPTIONS": {
             "bucket_name": BUCKET,
             "endpoint_url": moto_server,
