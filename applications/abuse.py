@@ -23,7 +23,7 @@ To protect a new public form, do all three:
        from applications.abuse import rate_limit
 
        @rate_limit("nomination_create")
-       @require_http_methods(["GET", "POST"])
+       @require_http_methods(["GET", "HEAD", "POST"])
        def nomination_create(request, token): ...
 
    (class-based views: ``@method_decorator(rate_limit("name"), name="dispatch")``).

@@ -281,6 +281,8 @@ def stored_file_response(key: str, *, content_type: str, download_name: str | No
             parameters["ResponseContentDisposition"] = content_disposition_header(
                 True, download_name
             )
+            # A document of a person or organisation: no copy in any cache.
+            parameters["ResponseCacheControl"] = "no-store, private"
         return redirect(storage.url(key, parameters=parameters))
     try:
         handle = storage.open(key, "rb")

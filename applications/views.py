@@ -38,7 +38,7 @@ def home(request):
 
 
 @rate_limit("letter_create")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def letter_create(request):
     form = LetterForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -124,7 +124,7 @@ def letter_status(request, token):
 
 
 @rate_limit("letter_edit")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def letter_edit(request, token):
     letter, problem = _letter_from_token(request, token)
     if problem:
@@ -181,7 +181,7 @@ def letter_attachment(request, token, pk):
 
 
 @rate_limit("status_link_request")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def status_link_request(request):
     """Email fresh status links; answers the same whether or not the address is known."""
     form = StatusLinkRequestForm(request.POST or None)
@@ -257,7 +257,7 @@ def member_detail(request, pk):
 
 
 @rate_limit("member_onboarding")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def member_onboarding(request, token):
     """The new member's onboarding checklist, behind the link in its approval email."""
     from .forms import OnboardingChecklistForm

@@ -67,6 +67,25 @@ ROLES = (
 )
 
 
+STAFF_ROLES = ("secretariat", "committee", "admin")
+# Pages that show every anonymous visitor the same public content: the only
+# ones a cache may keep (config/privacy.py). Every other 200 or file is no-store.
+PUBLIC_ROUTES = {
+    "",
+    "members/",
+    "members/<int:pk>/",
+    "members/<int:pk>/logo.png",
+    "apply/",
+    "letters/link/",
+    "calls/",
+    "calls/<uuid:public_id>/",
+}
+
+# HEAD answers as GET everywhere, but here: Django's admin sends a logged-in
+# superuser's GET of its login page to the index, and renders it (200) to HEAD.
+HEAD_DIFFERS = {"admin/login/"}
+
+
 def everyone(outcome: str) -> str:
     return " ".join([outcome] * len(ROLES))
 
@@ -523,6 +542,14 @@ def test_access(world, route, role):
         response = client.get(url)
     outcome = outcome_of(response, url)
     assert matches(outcome, expected), f"{role} on {url}: {outcome}, expected {expected}"
+    if outcome in ("200", "file") and (role in STAFF_ROLES or route not in PUBLIC_ROUTES):
+        # Personal data: kept by no cache (config/privacy.py), the file by S3 neither.
+        assert "no-store" in response.get("Cache-Control", ""), f"{role} on {url}: cached"
+        if outcome == "file" and "logo" not in route:
+            assert "response-cache-control=no-store" in response["Location"], url
+    if route not in POSTS and route not in HEAD_DIFFERS:
+        head = outcome_of(client.head(url), url)
+        assert head == outcome, f"{role}: HEAD {url} is {head}, GET {outcome}"
 
 
 # Signed links -------------------------------------------------------------------
