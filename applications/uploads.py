@@ -114,6 +114,15 @@ def check_upload(upload) -> CheckedFile:
     """Validate one uploaded file; raise ValidationError with a message for the applicant."""
     name = safe_filename(upload.name)
     limit = settings.ATTACHMENT_MAX_BYTES
+    if getattr(upload, "refusal", None) == "submission_too_big":  # config/uploads.py
+        raise ValidationError(
+            _(
+                "“%(name)s” was not taken: the files of one submission may add up to "
+                "%(limit)s at most. Send fewer or smaller files."
+            )
+            % {"name": name, "limit": filesizeformat(settings.SUBMISSION_MAX_BYTES)},
+            code="submission_too_big",
+        )
     if upload.size > limit:
         raise ValidationError(
             _("“%(name)s” is %(size)s; the limit is %(limit)s per file.")
@@ -226,7 +235,7 @@ def check_logo(upload) -> bytes:
     from PIL import Image, UnidentifiedImageError
 
     name = safe_filename(upload.name)
-    if upload.size > LOGO_MAX_BYTES:
+    if upload.size > LOGO_MAX_BYTES or getattr(upload, "refusal", None):
         raise ValidationError(
             _("“%(name)s” is %(size)s; a logo may be at most %(limit)s.")
             % {

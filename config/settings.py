@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Cache-Control: no-store on everything but the public pages (config/privacy.py).
     "config.privacy.NoStoreMiddleware",
+    # A body far beyond the upload caps gets the 413 page unread (config/uploads.py).
+    "config.uploads.BodyCeilingMiddleware",
     "review.middleware.StaffLoginRedirectMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -175,6 +177,14 @@ STORAGES = {
 }
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 ATTACHMENT_MAX_FILES = 5
+# All files of one request together; both caps hold while the body streams in
+# (config/uploads.py), not after it was stored.
+SUBMISSION_MAX_BYTES = env.int("SUBMISSION_MAX_BYTES", default=30 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "config.uploads.CappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 # Django refuses a request body above this before our form sees it; keep room
 # for the letter's own fields and several attachments.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

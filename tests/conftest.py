@@ -12,6 +12,7 @@ import boto3
 import pytest
 import requests
 from django.contrib.auth.models import Group, Permission, User
+from django.core.files.uploadhandler import FileUploadHandler
 from django.core.management import call_command
 from moto.server import ThreadedMotoServer
 
@@ -258,3 +259,27 @@ def mounted_esp(settings):
     yield mount
     settings.EMAIL_BACKEND = original
     _reload_urlconf()
+
+
+class KeptBytesSpy(FileUploadHandler):
+    """Placed after the capping handler: records how much of each file it was given."""
+
+    most = 0
+
+    def receive_data_chunk(self, raw_data, start):
+        KeptBytesSpy.most = max(KeptBytesSpy.most, start + len(raw_data))
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+
+@pytest.fixture
+def upload_spy(settings):
+    KeptBytesSpy.most = 0
+    settings.FILE_UPLOAD_HANDLERS = [
+        settings.FILE_UPLOAD_HANDLERS[0],
+        "tests.conftest.KeptBytesSpy",
+        *settings.FILE_UPLOAD_HANDLERS[1:],
+    ]
+    return KeptBytesSpy
