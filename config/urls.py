@@ -6,13 +6,18 @@ from viewflow.contrib.auth import AuthViewset
 
 from applications import views as application_views
 from applications.abuse import rate_limit
+from config.passwords import OutboxPasswordResetForm
 from notifications.webhooks import webhook_urlpatterns
 from review.site import site
 
 
 class StaffAuthViewset(AuthViewset):
     """viewflow's login pages, with the password-reset form (public, and it sends
-    email) rate-limited like the other public forms."""
+    email) rate-limited like the other public forms, answered in constant time and
+    sent through the outbox (config/passwords.py)."""
+
+    def get_pass_reset_view_kwargs(self, **kwargs):
+        return super().get_pass_reset_view_kwargs(form_class=OutboxPasswordResetForm, **kwargs)
 
     @property
     def pass_reset_view(self):
