@@ -2,6 +2,9 @@
 
 import hashlib
 import hmac
+import re
+import uuid
+import zlib
 from datetime import timedelta
 
 from django.conf import settings
@@ -52,18 +55,55 @@ def letter_public_id_from_token(token: str) -> str:
     return _decode(token, salt=STATUS_SALT)
 
 
+def _public_id(value) -> str:
+    if not isinstance(value, str) or len(value) > 45:
+        raise LinkInvalid
+    try:
+        return str(uuid.UUID(value))
+    except ValueError as exc:
+        raise LinkInvalid from exc
+
+
+def _pk(value) -> int:
+    # bool is an int to Python; a primary key beyond 64 bits fails in the database.
+    if type(value) is not int or not 0 < value < 2**63:
+        raise LinkInvalid
+    return value
+
+
+def _digest(value) -> str:
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9a-f]{16}", value):
+        raise LinkInvalid
+    return value
+
+
+# What each payload key must hold. A payload is signed by us, but a value of
+# another type (a key leaked, an old format, a bug) must still end on the
+# link-problem page, not in a 500 from the database lookup.
+FIELDS = {
+    "letter": _public_id,
+    "call": _public_id,
+    "nomination": _public_id,
+    "member": _pk,
+    "email": _digest,
+}
+
+
 def _decode(token: str, *, salt: str, keys=("letter",)):
-    """The payload's value for ``keys`` (one key: the value; several: a tuple)."""
+    """The payload's value for ``keys`` (one key: the value; several: a tuple),
+    each checked against ``FIELDS``; LinkInvalid for anything else."""
     max_age = timedelta(days=settings.STATUS_LINK_MAX_AGE_DAYS)
     try:
         payload = signing.loads(token, salt=salt, max_age=max_age)
     except signing.SignatureExpired as exc:
         raise LinkExpired from exc
-    except signing.BadSignature as exc:
+    except (signing.BadSignature, ValueError, TypeError, UnicodeError, zlib.error) as exc:
+        # ValueError and friends: a payload signed by us that is not JSON, or is
+        # compressed garbage.
         raise LinkInvalid from exc
     if not isinstance(payload, dict) or any(key not in payload for key in keys):
         raise LinkInvalid
-    values = tuple(payload[key] for key in keys)
+    values = tuple(FIELDS[key](payload[key]) for key in keys)
     return values[0] if len(values) == 1 else values
 
 

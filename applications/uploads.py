@@ -21,6 +21,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.db import models, transaction
@@ -29,6 +30,7 @@ from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from storages.backends.s3 import S3Storage
 
 from .exceptions import StorageUnavailable
 
@@ -89,6 +91,18 @@ def attachments_storage():
     return storages["attachments"]
 
 
+class AttachmentS3Storage(S3Storage):
+    """The S3 backend of the "attachments" storage: every object is stored with
+    ``Content-Disposition: attachment``, so that even a URL of the bucket opened
+    without our presigned parameters downloads instead of rendering, and with the
+    content type ``store()`` gives it (the sniffed one, never the client's)."""
+
+    def get_object_parameters(self, name):
+        parameters = super().get_object_parameters(name)
+        parameters.setdefault("ContentDisposition", "attachment")
+        return parameters
+
+
 def safe_filename(name: str) -> str:
     """A display name without directories, control characters or excess length."""
     name = os.path.basename((name or "").replace("\\", "/"))
@@ -132,6 +146,15 @@ def check_upload(upload) -> CheckedFile:
     """Validate one uploaded file; raise ValidationError with a message for the applicant."""
     name = safe_filename(upload.name)
     limit = settings.ATTACHMENT_MAX_BYTES
+    if getattr(upload, "refusal", None) == "submission_too_big":  # config/uploads.py
+        raise ValidationError(
+            _(
+                "“%(name)s” was not taken: the files of one submission may add up to "
+                "%(limit)s at most. Send fewer or smaller files."
+            )
+            % {"name": name, "limit": filesizeformat(settings.SUBMISSION_MAX_BYTES)},
+            code="submission_too_big",
+        )
     if upload.size > limit:
         raise ValidationError(
             _("“%(name)s” is %(size)s; the limit is %(limit)s per file.")
@@ -170,7 +193,11 @@ def store(checked: CheckedFile) -> str:
     """Write the file under a new random key and return the key."""
     key = f"letters/{secrets.token_urlsafe(24)}.{checked.extension}"
     checked.upload.seek(0)
-    return attachments_storage().save(key, checked.upload)
+    # The storage takes the content type from the file object: the upload's is
+    # what the client said (text/html for anything); this one is what we sniffed.
+    content = File(checked.upload, name=key)
+    content.content_type = checked.content_type
+    return attachments_storage().save(key, content)
 
 
 def store_or_refuse(checked: CheckedFile, stored: list[str], *, refused: str) -> str:
@@ -284,7 +311,7 @@ def check_logo(upload) -> bytes:
     from PIL import Image, UnidentifiedImageError
 
     name = safe_filename(upload.name)
-    if upload.size > LOGO_MAX_BYTES:
+    if upload.size > LOGO_MAX_BYTES or getattr(upload, "refusal", None):
         raise ValidationError(
             _("“%(name)s” is %(size)s; a logo may be at most %(limit)s.")
             % {
@@ -333,6 +360,8 @@ def stored_file_response(key: str, *, content_type: str, download_name: str | No
             parameters["ResponseContentDisposition"] = content_disposition_header(
                 True, download_name
             )
+            # A document of a person or organisation: no copy in any cache.
+            parameters["ResponseCacheControl"] = "no-store, private"
         return redirect(storage.url(key, parameters=parameters))
     try:
         handle = storage.open(key, "rb")

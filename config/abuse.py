@@ -23,7 +23,7 @@ To protect a new public form, do all three:
        from config.abuse import rate_limit
 
        @rate_limit("nomination_create")
-       @require_http_methods(["GET", "POST"])
+       @require_http_methods(["GET", "HEAD", "POST"])
        def nomination_create(request, token): ...
 
    (class-based views: ``@method_decorator(rate_limit("name"), name="dispatch")``).
@@ -94,22 +94,31 @@ def client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
-def _visitor_key(address: str) -> str:
-    """A pseudonymous key for an address; IPv6 visitors are grouped by /64, the
-    block one subscriber usually gets, so that rotating addresses does not help."""
+def address_group(address: str) -> str:
+    """The address that stands for a visitor: IPv6 visitors are grouped by /64, the
+    block one subscriber usually gets, so that rotating addresses does not help
+    (the block's first address, e.g. ``2001:db8:1:2::``); IPv4 as it is."""
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
-        group = address or "unknown"
-    else:
-        if ip.version == 6 and ip.ipv4_mapped:
-            ip = ip.ipv4_mapped
-        if ip.version == 6:
-            group = str(ipaddress.ip_network(f"{ip}/64", strict=False))
-        else:
-            group = str(ip)
+        return address or "unknown"
+    if ip.version == 6 and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    if ip.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False).network_address)
+    return str(ip)
+
+
+def client_ip_group(request) -> str:
+    """django-axes' client address (``AXES_CLIENT_IP_CALLABLE``): the login
+    lockout counts failures per /64 too, as the rate limits do."""
+    return address_group(client_ip(request))
+
+
+def _visitor_key(address: str) -> str:
+    """A pseudonymous key for an address's group (see ``address_group``)."""
     # The salt names this module's old place: changing it would reset every live counter.
-    return salted_hmac("applications.abuse", group).hexdigest()[:32]
+    return salted_hmac("applications.abuse", address_group(address)).hexdigest()[:32]
 
 
 def take(scope: str, request, rate: str) -> int:

@@ -62,6 +62,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Cache-Control: no-store on everything but the public pages (config/privacy.py).
+    "config.privacy.NoStoreMiddleware",
+    # A body far beyond the upload caps gets the 413 page unread (config/uploads.py).
+    "config.uploads.BodyCeilingMiddleware",
     "review.middleware.StaffLoginRedirectMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -146,7 +150,7 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
 AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
 if AWS_STORAGE_BUCKET_NAME:
     ATTACHMENTS_STORAGE = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "applications.uploads.AttachmentS3Storage",
         "OPTIONS": {
             "bucket_name": AWS_STORAGE_BUCKET_NAME,
             "endpoint_url": env("AWS_S3_ENDPOINT_URL", default=None),
@@ -173,6 +177,14 @@ STORAGES = {
 }
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 ATTACHMENT_MAX_FILES = 5
+# All files of one request together; both caps hold while the body streams in
+# (config/uploads.py), not after it was stored.
+SUBMISSION_MAX_BYTES = env.int("SUBMISSION_MAX_BYTES", default=30 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "config.uploads.CappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 # Django refuses a request body above this before our form sees it; keep room
 # for the letter's own fields and several attachments.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -311,7 +323,7 @@ CLIENT_IP_PROXY_COUNT = (
     else 0
 )
 # Login (django-axes): after LOGIN_MAX_FAILURES failed logins for one username
-# from one address, that pair is refused for LOGIN_LOCKOUT_MINUTES.
+# from one address (IPv6: one /64), that pair is refused for LOGIN_LOCKOUT_MINUTES.
 AXES_FAILURE_LIMIT = env.int("LOGIN_MAX_FAILURES", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -319,5 +331,6 @@ AXES_RESET_ON_SUCCESS = True
 # Only failures are needed to lock out; a row per successful login would be
 # personal data that nothing reads.
 AXES_DISABLE_ACCESS_LOG = True
-AXES_CLIENT_IP_CALLABLE = "config.abuse.client_ip"
+# IPv6 addresses count per /64, as the rate limits do.
+AXES_CLIENT_IP_CALLABLE = "config.abuse.client_ip_group"
 AXES_LOCKOUT_CALLABLE = "config.abuse.login_locked_out"

@@ -14,3 +14,7 @@ LANGUAGE_CODE = "en"
 # The rate-limit counters of live-server tests are committed and outlive each
 # test: a high limit keeps tests independent; tests/test_security.py lowers it.
 RATE_LIMIT_PUBLIC_FORMS = "1000/m"
+# The ESP of the tests (moto's SES, see the ``aws`` fixture). anymail's webhooks
+# are mounted for the ESP in use only, when config.urls is first imported: the
+# ``mounted_esp`` fixture of tests/conftest.py mounts another one for a test.
+EMAIL_BACKEND = "anymail.backends.amazon_ses.EmailBackend"

@@ -14,7 +14,7 @@ class NotificationsConfig(AppConfig):
 
         from applications import events
 
-        from . import outbox, services
+        from . import outbox, services, webhooks  # noqa: F401 - webhooks registers its deploy check
         from .tracking import record_tracking_event
 
         # The domain's events, through services.EVENTS (who hears of each).

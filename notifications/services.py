@@ -64,6 +64,7 @@ EVENTS: dict[str, tuple[str, ...]] = {
     "task_overdue": (),
     "task_escalated": (),
     "staff_digest": (),  # built by digests_send from held staff emails
+    "password_reset": (),  # queued by notifications.passwords for the account asked
     # Calls for nominations and nominations.
     "call_opened": (MEMBERS,),
     "call_nomination_link": (MEMBERS,),
@@ -194,6 +195,7 @@ def object_context(obj) -> dict:
         "applications.letter": letter_context,
         "applications.nomination": nomination_context,
         "applications.call": call_context,
+        "auth.user": lambda user: {"site_url": settings.SITE_URL},  # password reset
     }
     return builders[obj._meta.label_lower](obj)
 

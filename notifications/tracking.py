@@ -7,6 +7,7 @@ whether the email reached its recipient on the outbox row it was sent as.
 """
 
 import logging
+from datetime import timedelta
 
 from anymail.signals import AnymailTrackingEvent, EventType
 from django.db.models import Q
@@ -15,6 +16,10 @@ from django.utils import timezone
 from .models import DeliveryStatus, OutboxMessage
 
 logger = logging.getLogger(__name__)
+
+# Clocks differ a little; a report dated further ahead than this is dated now,
+# or one forged "delivered" report dated 2099 would outrank every later real one.
+FUTURE_SKEW = timedelta(minutes=5)
 
 # anymail's normalised event types that we record; opens, clicks, queued and
 # deferred say nothing final about delivery and are ignored.
@@ -33,13 +38,17 @@ def record_tracking_event(sender, event: AnymailTrackingEvent, esp_name: str, **
     fields of the outbox row whose ``esp_message_id`` and recipient match the
     event, unless that row already holds a later event (ESPs do not promise
     order: a complaint may follow a delivery, a retried delivery report may
-    arrive after the bounce). Sends: nothing. Events about mail we did not send
+    arrive after the bounce). A report dated beyond ``FUTURE_SKEW`` ahead counts
+    as received now. Sends: nothing. Events about mail we did not send
     are logged and dropped, so the ESP does not retry them forever.
     """
     status = RECORDED.get(event.event_type)
     if status is None or not event.message_id:
         return
-    at = event.timestamp or timezone.now()
+    now = timezone.now()
+    at = event.timestamp or now
+    if at > now + FUTURE_SKEW:
+        at = now
     rows = OutboxMessage.objects.filter(esp_message_id=event.message_id).filter(
         Q(delivery_event_at__isnull=True) | Q(delivery_event_at__lte=at)
     )

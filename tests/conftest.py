@@ -12,6 +12,7 @@ import boto3
 import pytest
 import requests
 from django.contrib.auth.models import Group, Permission, User
+from django.core.files.uploadhandler import FileUploadHandler
 from django.core.management import call_command
 from moto.server import ThreadedMotoServer
 
@@ -107,7 +108,7 @@ def aws(moto_server, settings):
     settings.STORAGES = {
         **settings.STORAGES,
         "attachments": {
-            "BACKEND": "storages.backends.s3.S3Storage",
+            "BACKEND": "applications.uploads.AttachmentS3Storage",
             "OPTIONS": {
                 "bucket_name": BUCKET,
                 "endpoint_url": moto_server,
@@ -242,3 +243,55 @@ def make_letter(db, reviewer, approver):
         return factories.letter_in_state(state, reviewer=reviewer, approver=approver, **data)
 
     return make
+
+
+def _reload_urlconf():
+    from django.urls import clear_url_caches, set_urlconf
+
+    import config.urls
+
+    importlib.reload(config.urls)
+    clear_url_caches()
+    set_urlconf(None)
+
+
+@pytest.fixture
+def mounted_esp(settings):
+    """Mount the webhooks of another ESP for one test: ``mounted_esp("mailgun")``.
+
+    The URL patterns of anymail's webhooks are those of the ESP in use when
+    config.urls is imported (notifications/webhooks.py), so the urlconf is
+    rebuilt, and rebuilt again for the suite's ESP afterwards."""
+    original = settings.EMAIL_BACKEND
+
+    def mount(esp: str):
+        settings.EMAIL_BACKEND = f"anymail.backends.{esp}.EmailBackend"
+        _reload_urlconf()
+
+    yield mount
+    settings.EMAIL_BACKEND = original
+    _reload_urlconf()
+
+
+class KeptBytesSpy(FileUploadHandler):
+    """Placed after the capping handler: records how much of each file it was given."""
+
+    most = 0
+
+    def receive_data_chunk(self, raw_data, start):
+        KeptBytesSpy.most = max(KeptBytesSpy.most, start + len(raw_data))
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+
+@pytest.fixture
+def upload_spy(settings):
+    KeptBytesSpy.most = 0
+    settings.FILE_UPLOAD_HANDLERS = [
+        settings.FILE_UPLOAD_HANDLERS[0],
+        "tests.conftest.KeptBytesSpy",
+        *settings.FILE_UPLOAD_HANDLERS[1:],
+    ]
+    return KeptBytesSpy

@@ -67,6 +67,25 @@ ROLES = (
 )
 
 
+STAFF_ROLES = ("secretariat", "committee", "admin")
+# Pages that show every anonymous visitor the same public content: the only
+# ones a cache may keep (config/privacy.py). Every other 200 or file is no-store.
+PUBLIC_ROUTES = {
+    "",
+    "members/",
+    "members/<int:pk>/",
+    "members/<int:pk>/logo.png",
+    "apply/",
+    "letters/link/",
+    "calls/",
+    "calls/<uuid:public_id>/",
+}
+
+# HEAD answers as GET everywhere, but here: Django's admin sends a logged-in
+# superuser's GET of its login page to the index, and renders it (200) to HEAD.
+HEAD_DIFFERS = {"admin/login/"}
+
+
 def everyone(outcome: str) -> str:
     return " ".join([outcome] * len(ROLES))
 
@@ -291,17 +310,12 @@ def viewflow_row(route: str) -> str | None:
     return f"{STAFF} {staff}"
 
 
-# ESPs whose anymail webhook needs keys to start; none is configured in the tests.
-ESPS_NEEDING_KEYS = {"mailersend", "mailgun", "postal", "unisender_go"}
-
-
 def anymail_row(route: str) -> str | None:
-    """anymail's delivery-tracking webhooks take POSTs from the ESP only (405 to a
-    GET); the webhook of an ESP that is neither used nor configured is not found."""
-    match = re.fullmatch(r"anymail/(\w+)/tracking/", route)
-    if not match:
+    """anymail's webhooks are mounted for the ESP in use only (SES in the tests),
+    and answer 404 to everyone while no ANYMAIL_WEBHOOK_SECRET is set, as here."""
+    if not re.fullmatch(r"anymail/amazon_ses/tracking/", route):
         return None
-    return " ".join(["404" if match[1] in ESPS_NEEDING_KEYS else "405"] * len(ROLES))
+    return everyone("404")
 
 
 RULES = (admin_model_row, viewflow_row, anymail_row)
@@ -362,7 +376,7 @@ def _real_parts(moto_server):
     aws = Aws(moto_server)
     aws.reset()
     attachments = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "applications.uploads.AttachmentS3Storage",
         "OPTIONS": {
             "bucket_name": BUCKET,
             "endpoint_url": moto_server,
@@ -528,6 +542,14 @@ def test_access(world, route, role):
         response = client.get(url)
     outcome = outcome_of(response, url)
     assert matches(outcome, expected), f"{role} on {url}: {outcome}, expected {expected}"
+    if outcome in ("200", "file") and (role in STAFF_ROLES or route not in PUBLIC_ROUTES):
+        # Personal data: kept by no cache (config/privacy.py), the file by S3 neither.
+        assert "no-store" in response.get("Cache-Control", ""), f"{role} on {url}: cached"
+        if outcome == "file" and "logo" not in route:
+            assert "response-cache-control=no-store" in response["Location"], url
+    if route not in POSTS and route not in HEAD_DIFFERS:
+        head = outcome_of(client.head(url), url)
+        assert head == outcome, f"{role}: HEAD {url} is {head}, GET {outcome}"
 
 
 # Signed links -------------------------------------------------------------------
@@ -692,24 +714,42 @@ def test_links_are_only_signed_by_us(world):
         assert Client().get(url).status_code == 404
 
 
-# anymail's webhooks (a defect found by the matrix) --------------------------------
+# anymail's webhooks (defects found by the matrix and by a probe) --------------------
 
 
-def test_the_webhook_of_an_esp_not_in_use_is_not_found_rather_than_an_error(settings):
-    """It answered every request with a 500: anymail cannot build Mailgun's view
-    without its signing key. Found by the matrix; inbound webhooks went too."""
+def test_only_the_webhook_of_the_esp_in_use_is_mounted(mounted_esp):
+    anymail = sorted(route for route in PATTERNS if route.startswith("anymail/"))
+    assert anymail == ["anymail/amazon_ses/tracking/"]
+    mounted_esp("mailgun")
+    assert sorted(r for r in dict(url_patterns()) if r.startswith("anymail/")) == [
+        "anymail/mailgun/tracking/"
+    ]
+
+
+def test_other_esps_webhooks_are_not_found(settings):
+    """They answered with a 500 (Mailgun, Postal… cannot be built without their
+    keys; Mandrill failed on every POST) or took forged reports (Postmark's
+    format changed an SES email's status): not mounted now."""
     settings.ANYMAIL = {"WEBHOOK_SECRET": "user:secret"}
     client = Client(raise_request_exception=False, HTTP_AUTHORIZATION="Basic dXNlcjpzZWNyZXQ=")
-    for esp in sorted(ESPS_NEEDING_KEYS):
+    for esp in ("mailersend", "mailgun", "postal", "unisender_go", "mandrill", "postmark"):
         assert client.post(f"/anymail/{esp}/tracking/", "{}", "application/json").status_code == 404
+    assert client.post("/anymail/mandrill/", "{}", "application/json").status_code == 404
     assert client.get("/anymail/mailgun/inbound/").status_code == 404
 
 
-def test_the_esp_in_use_still_fails_loudly_without_its_key(settings):
-    """Its reports must come again once the key is set: a 500, not a 404."""
-    from anymail.exceptions import AnymailConfigurationError
-
+@pytest.mark.parametrize("esp", ["mailgun", "mandrill"])
+def test_the_esp_in_use_without_its_key_answers_503_never_500(settings, mounted_esp, esp):
+    """Its reports must come again once the key is set: a 503 the ESP retries."""
     settings.ANYMAIL = {"WEBHOOK_SECRET": "user:secret"}
-    settings.EMAIL_BACKEND = "anymail.backends.mailgun.EmailBackend"
-    with pytest.raises(AnymailConfigurationError):
-        Client().post("/anymail/mailgun/tracking/", "{}", "application/json")
+    mounted_esp(esp)
+    client = Client(raise_request_exception=False, HTTP_AUTHORIZATION="Basic dXNlcjpzZWNyZXQ=")
+    response = client.post(f"/anymail/{esp}/tracking/", "{}", "application/json")
+    assert response.status_code == 503
+    assert response["Retry-After"]
+
+
+def test_the_esp_in_use_without_a_secret_is_not_found(settings):
+    settings.ANYMAIL = {"WEBHOOK_SECRET": ""}
+    client = Client(raise_request_exception=False)
+    assert client.post("/anymail/amazon_ses/tracking/", "{}", "text/plain").status_code == 404

@@ -361,6 +361,22 @@ def test_a_successful_login_forgets_earlier_failures(client, settings, staff_use
         assert log_in(client, "right-password-1").status_code == 302
 
 
+def test_login_lockout_counts_ipv6_addresses_per_64_block(settings, staff_user):
+    """8 wrong passwords from 8 addresses of one /64 lock the account there, as the
+    form rate limits do; another /64 is not affected."""
+    settings.AXES_FAILURE_LIMIT = 5
+    with time_machine.travel(NOON, tick=False):
+        statuses = [
+            log_in(Client(REMOTE_ADDR=f"2001:db8:1:2::{n:x}"), "wrong").status_code
+            for n in range(1, 9)
+        ]
+        assert statuses == [200] * 4 + [429] * 4
+        same_block = Client(REMOTE_ADDR="2001:db8:1:2:ffff:ffff:ffff:ffff")
+        assert log_in(same_block, "right-password-1").status_code == 429
+        other_block = Client(REMOTE_ADDR="2001:db8:1:3::1")
+        assert log_in(other_block, "right-password-1").status_code == 302
+
+
 # Honeypot ------------------------------------------------------------------------
 
 
@@ -542,3 +558,30 @@ def test_the_password_reset_form_is_rate_limited(client, settings):
     for _ in range(2):
         assert client.post(url, {"email": "someone@example.org"}).status_code != 429
     assert client.post(url, {"email": "someone@example.org"}).status_code == 429
+
+
+# Cache-Control and HEAD ------------------------------------------------------------
+
+
+def test_head_is_answered_where_get_is(client):
+    for path in ("/apply/", "/letters/link/", "/", "/members/", "/calls/"):
+        response = client.head(path)
+        assert response.status_code == 200, path
+        assert response.content == b""
+
+
+def test_pages_with_personal_data_are_never_stored_by_a_cache(client, make_letter, admin_client):
+    letter = make_letter("submitted")
+    status_page = client.get(reverse("applications:letter_status", args=[status_token(letter)]))
+    assert status_page.status_code == 200
+    assert "no-store" in status_page["Cache-Control"]
+    export = admin_client.get(reverse("review:export_letters"))
+    assert export.status_code == 200 and "no-store" in export["Cache-Control"]
+    refused = client.post(reverse("applications:letter_create"), {"organisation_name": "Ana"})
+    assert refused.status_code == 400  # the form again, with what was typed
+    assert "no-store" in refused["Cache-Control"]
+
+
+def test_public_pages_stay_cacheable_for_anonymous_visitors(client, admin_client):
+    assert "no-store" not in client.get("/members/").get("Cache-Control", "")
+    assert "no-store" in admin_client.get("/members/")["Cache-Control"]

@@ -30,7 +30,7 @@ def home(request):
 
 
 @rate_limit("letter_create")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def letter_create(request):
     form = LetterForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -105,7 +105,7 @@ def letter_status(request, token):
 
 
 @rate_limit("letter_edit")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def letter_edit(request, token):
     letter, problem = _letter_from_token(request, token)
     if problem:
@@ -162,7 +162,7 @@ def letter_attachment(request, token, pk):
 
 
 @rate_limit("status_link_request")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def status_link_request(request):
     """Email fresh status links; answers the same whether or not the address is known."""
     form = StatusLinkRequestForm(request.POST or None)
@@ -177,7 +177,7 @@ def status_link_request(request):
 
 
 @rate_limit("member_onboarding")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def member_onboarding(request, token):
     """The new member's onboarding checklist, behind the link in its approval email."""
     letter, expired = None, False

@@ -24,7 +24,8 @@ class MemberImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > IMPORT_MAX_BYTES:
+        # A refused upload (config/uploads.py) kept no bytes: its size says why.
+        if upload.size > IMPORT_MAX_BYTES or getattr(upload, "refusal", None):
             raise forms.ValidationError(
                 _("The file is too large (at most %(size)s MB).")
                 % {"size": IMPORT_MAX_BYTES // (1024 * 1024)}

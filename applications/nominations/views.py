@@ -116,7 +116,7 @@ def _call_and_member(request, token):
 
 
 @rate_limit("nomination_create")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def nomination_create(request, token):
     call, member, problem = _call_and_member(request, token)
     if problem:
@@ -205,7 +205,7 @@ def nomination_withdraw(request, token):
 
 
 @rate_limit("nomination_consent")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def nomination_consent(request, token):
     try:
         public_id, email_digest = nomination_from_consent_token(token)

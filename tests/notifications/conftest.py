@@ -245,7 +245,10 @@ def mailgun_sign(payload: dict, key: str = MAILGUN_SIGNING_KEY) -> dict:
 
 
 @pytest.fixture
-def post_mailgun(client):
+def post_mailgun(client, mounted_esp):
+    """POST to Mailgun's tracking webhook, mounted as if Mailgun sent our mail."""
+    mounted_esp("mailgun")
+
     def post(body, *, auth=AUTH):
         headers = {"Authorization": auth} if auth else {}
         return client.post(

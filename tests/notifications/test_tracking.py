@@ -1,7 +1,7 @@
 """Delivery reports: the ESP's tracking webhook records what happened to each
 email on its outbox row, and a request without the secret changes nothing."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -142,15 +142,62 @@ def test_malformed_sns_body_is_refused_with_4xx(
     assert snapshot(sent_email) == before
 
 
-def test_ses_bounce_without_a_secret_configured_is_still_recorded_with_a_warning(
-    sent_email, post_sns, recwarn
+def test_without_a_secret_configured_the_webhook_is_not_found_and_records_nothing(
+    sent_email, post_sns, settings
 ):
-    """No WEBHOOK_SECRET (a laptop): anymail warns but accepts; production sets one."""
+    """No WEBHOOK_SECRET: anymail alone would warn and accept anyone's report; the
+    webhook answers 404 instead, with or without credentials."""
+    settings.ANYMAIL = {**settings.ANYMAIL, "WEBHOOK_SECRET": ""}
+    before = snapshot(sent_email)
     event = ses_bounce(sent_email.esp_message_id, sent_email.recipient)
-    assert post_sns(sns_notification(event), auth=None).status_code == 200
+    assert post_sns(sns_notification(event), auth=None).status_code == 404
+    assert post_sns(sns_notification(event)).status_code == 404
+    assert snapshot(sent_email) == before
+
+
+def test_a_report_dated_in_the_future_counts_as_received_now(webhook_secret, sent_email, post_sns):
+    """A "delivered" dated 2099 must not outrank the real bounce that comes later."""
+    from django.utils import timezone
+
+    message_id, to = sent_email.esp_message_id, sent_email.recipient
+    future = sns_notification(ses_delivery(message_id, to), timestamp="2099-01-01T00:00:00Z")
+    assert post_sns(future).status_code == 200
+    sent_email.refresh_from_db()
+    assert sent_email.delivery_status == DeliveryStatus.DELIVERED
+    assert abs(sent_email.delivery_event_at - timezone.now()).total_seconds() < 60
+    later = timezone.now() + timedelta(minutes=1)
+    bounce = sns_notification(
+        ses_bounce(message_id, to), timestamp=later.isoformat().replace("+00:00", "Z")
+    )
+    assert post_sns(bounce).status_code == 200
     sent_email.refresh_from_db()
     assert sent_email.delivery_status == DeliveryStatus.BOUNCED
-    assert any("WEBHOOK_SECRET" in str(w.message) for w in recwarn)
+
+
+def test_a_report_a_little_ahead_of_our_clock_keeps_its_date(webhook_secret, sent_email, post_sns):
+    from django.utils import timezone
+
+    ahead = (timezone.now() + timedelta(minutes=2)).replace(microsecond=0)
+    event = ses_delivery(sent_email.esp_message_id, sent_email.recipient)
+    stamp = ahead.isoformat().replace("+00:00", "Z")
+    assert post_sns(sns_notification(event, timestamp=stamp)).status_code == 200
+    sent_email.refresh_from_db()
+    assert sent_email.delivery_event_at == ahead
+
+
+def test_another_esps_report_format_is_not_even_mounted(webhook_secret, sent_email, client):
+    """SES sends our mail: a Postmark-format report has no URL to go to."""
+    before = snapshot(sent_email)
+    body = {"RecordType": "Bounce", "MessageID": sent_email.esp_message_id, "Type": "HardBounce"}
+    for esp in ("postmark", "mailgun", "sendgrid", "brevo", "mandrill", "sparkpost"):
+        response = client.post(
+            f"/anymail/{esp}/tracking/",
+            body,
+            content_type="application/json",
+            headers={"Authorization": basic_auth()},
+        )
+        assert response.status_code == 404, esp
+    assert snapshot(sent_email) == before
 
 
 # -- Mailgun: the same row, as if the project had sent it through Mailgun ---------

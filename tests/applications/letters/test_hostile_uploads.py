@@ -9,9 +9,10 @@ from django.urls import reverse
 
 from applications.links import status_token
 from applications.models import Attachment, Letter
-from applications.uploads import safe_filename
+from applications.uploads import DOCX, safe_filename
+from tests.conftest import BUCKET
 from tests.factories import form_data
-from tests.files import pdf_bytes, upload
+from tests.files import docx_bytes, odt_bytes, pdf_bytes, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -110,3 +111,26 @@ def test_a_50_mb_file_is_refused_with_the_limit_and_nothing_is_stored(client, aw
     assert "the limit is 10.0\xa0MB per file" in response.content.decode()
     assert not Letter.objects.exists()
     assert aws.object_keys() == []
+
+
+@pytest.mark.parametrize(
+    "name,content,stored_type",
+    [
+        ("carta.pdf", pdf_bytes(), "application/pdf"),
+        ("carta.html", docx_bytes(), DOCX[1]),
+        ("carta", odt_bytes(), "application/vnd.oasis.opendocument.text"),
+    ],
+    ids=["pdf", "docx-named-html", "odt-without-extension"],
+)
+def test_the_bucket_stores_the_sniffed_type_as_a_download_whatever_the_client_said(
+    client, aws, name, content, stored_type
+):
+    """Sent as text/html, a document is stored as what it is, and as an attachment:
+    even a bare URL of the bucket would not render it."""
+    data = form_data()
+    data["signed_letter"] = upload(name, content, content_type="text/html")
+    assert client.post(URL, data).status_code == 302
+    (key,) = aws.object_keys()
+    head = aws.s3.head_object(Bucket=BUCKET, Key=key)
+    assert head["ContentType"] == stored_type
+    assert head["ContentDisposition"] == "attachment"
