@@ -111,8 +111,15 @@ def address_group(address: str) -> str:
 
 def client_ip_group(request) -> str:
     """django-axes' client address (``AXES_CLIENT_IP_CALLABLE``): the login
-    lockout counts failures per /64 too, as the rate limits do."""
-    return address_group(client_ip(request))
+    lockout counts failures per /64 too, as the rate limits do. What is not an
+    address (no REMOTE_ADDR) is passed on as it came: axes stores the address in an
+    ``inet`` column on PostgreSQL, which refuses the rate limits' "unknown"."""
+    address = client_ip(request)
+    try:
+        ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    return address_group(address)
 
 
 def _visitor_key(address: str) -> str:
