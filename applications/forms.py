@@ -12,6 +12,7 @@ from .abuse import HoneypotFormMixin
 from .choices import AttachmentKind, CommunityOfPractice, PriorityArea
 from .models import LETTER_CONTENT_FIELDS, Letter
 from .services import NewFile
+from .widgets import CachedOptionsSelect, FastFormMixin
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -28,7 +29,7 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(item, initial) for item in files]
 
 
-class LetterForm(HoneypotFormMixin, forms.ModelForm):
+class LetterForm(FastFormMixin, HoneypotFormMixin, forms.ModelForm):
     """The letter of interest. Files are checked by content, not by name."""
 
     priority_areas = forms.MultipleChoiceField(
@@ -62,6 +63,7 @@ class LetterForm(HoneypotFormMixin, forms.ModelForm):
             "care_work": forms.Textarea(attrs={"rows": 6}),
             "motivation": forms.Textarea(attrs={"rows": 6}),
             "language": forms.RadioSelect,
+            "country": CachedOptionsSelect(options_key="countries"),
         }
         help_texts = {
             "care_work": _("Share your organisation's work on care."),
@@ -147,7 +149,7 @@ class WithdrawForm(HoneypotFormMixin, forms.Form):
     )
 
 
-class DirectoryFilterForm(forms.Form):
+class DirectoryFilterForm(FastFormMixin, forms.Form):
     q = forms.CharField(label=_("Search by name"), required=False, max_length=200)
     constituency = forms.ChoiceField(label=_("Constituency"), required=False)
     region = forms.ChoiceField(label=_("Region"), required=False)

@@ -31,6 +31,7 @@ from .links import (
 )
 from .models import Organisation
 from .nominations.selectors import committee_members
+from .page_cache import blank_form_page
 
 
 def home(request):
@@ -40,6 +41,8 @@ def home(request):
 @rate_limit("letter_create")
 @require_http_methods(["GET", "POST"])
 def letter_create(request):
+    if request.method == "GET":
+        return blank_form_page(request, "applications/letter_form.html", LetterForm)
     form = LetterForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:

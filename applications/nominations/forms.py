@@ -9,12 +9,13 @@ from django.utils.translation import gettext_lazy as _
 from applications import uploads
 from applications.abuse import HoneypotFormMixin
 from applications.choices import Constituency, Language, NominationAttachmentKind
+from applications.widgets import FastFormMixin
 
 from . import selectors
 from .services import NOMINATION_FIELDS, NewFile
 
 
-class NominationForm(HoneypotFormMixin, forms.Form):
+class NominationForm(FastFormMixin, HoneypotFormMixin, forms.Form):
     """A member's nomination of a person for one call. Files are checked by content."""
 
     nominee_name = forms.CharField(label=_("Nominee's full name"), max_length=150)
