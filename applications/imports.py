@@ -33,6 +33,8 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 from django_countries import countries
 
+from applications import directory_cache
+
 from . import matching
 from .choices import Constituency, Language, PriorityArea
 from .models import Organisation
@@ -632,7 +634,7 @@ def _write(rows: list[_Row], report: ImportReport, *, by, progress: Progress | N
     added: list[Organisation] = []
     changed: list[Organisation] = []
     try:
-        with transaction.atomic():
+        with transaction.atomic(), directory_cache.batch():
             existing = _existing(rows, lock=True)
             for done, row in enumerate(rows, 1):
                 org = existing.get(row.values["key"])

@@ -12,7 +12,7 @@ from django_countries.fields import CountryField
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
-from . import matching
+from . import directory_cache, matching
 from .choices import (
     AttachmentKind,
     Constituency,
@@ -93,6 +93,12 @@ class Organisation(models.Model):
                 "updated_at",
             }
         super().save(*args, **kwargs)
+        directory_cache.changed()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        directory_cache.changed()
+        return result
 
 
 class Letter(ConcurrentTransitionMixin, models.Model):

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Max
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from notifications.services import notify
 
-from . import selectors, services, uploads
+from . import directory_cache, selectors, services, uploads
 from .abuse import rate_limit
 from .choices import LetterStatus
 from .exceptions import DomainError
@@ -29,7 +28,6 @@ from .links import (
     status_path,
     status_token,
 )
-from .models import Organisation
 from .nominations.selectors import committee_members
 from .page_cache import blank_form_page
 
@@ -206,12 +204,11 @@ DIRECTORY_CACHE_SECONDS = 600
 
 def directory(request):
     """The public directory. Anonymous visitors get a page cached per language and
-    query until any organisation changes (its stamp is one cheap query)."""
+    query until any organisation changes (applications.directory_cache)."""
     cacheable = not request.user.is_authenticated and not len(messages.get_messages(request))
     if not cacheable:
         return _render_directory(request)
-    stamp = Organisation.objects.aggregate(n=Count("pk"), last=Max("updated_at"))
-    raw = f"{get_language()}|{request.GET.urlencode()}|{stamp['n']}|{stamp['last']}"
+    raw = f"{get_language()}|{request.GET.urlencode()}|{directory_cache.stamp()}"
     key = "directory:" + hashlib.sha256(raw.encode()).hexdigest()
     html = cache.get(key)
     if html is None:

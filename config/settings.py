@@ -299,6 +299,12 @@ CACHES = {
         # Culling would forget live counters; expired ones are deleted first.
         "OPTIONS": {"MAX_ENTRIES": 200_000},
     },
+    # Small values every web process must agree on: the member directory's
+    # freshness stamp (applications/directory_cache.py). Same command.
+    "shared": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "shared_cache",
+    },
 }
 # POSTs allowed per visitor address to each public form: "count/period", the
 # period in s, m, h or d with an optional multiplier ("10/10m").

@@ -136,6 +136,15 @@ def aws(moto_server, settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_process_cache():
+    """Each test starts with an empty per-process cache: what one test's database
+    held (the dashboard's figures, a directory page) never answers another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _real_parts(aws):
     """Every test stores files and sends mail through the moto endpoint."""
     return aws
