@@ -117,8 +117,9 @@ def aws(moto_server, settings):
                 "default_acl": "private",
                 "querystring_auth": True,
                 "querystring_expire": 60,
-                "file_overwrite": False,
                 "signature_version": "s3v4",
+                # As in production (config/settings.py): no HEAD, one PUT.
+                **settings.ATTACHMENT_S3_UPLOAD_OPTIONS,
             },
         },
     }

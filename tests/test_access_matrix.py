@@ -372,8 +372,8 @@ def _real_parts(moto_server):
             "default_acl": "private",
             "querystring_auth": True,
             "querystring_expire": 60,
-            "file_overwrite": False,
             "signature_version": "s3v4",
+            **settings.ATTACHMENT_S3_UPLOAD_OPTIONS,
         },
     }
     with override_settings(
