@@ -138,11 +138,17 @@ def aws(moto_server, settings):
 
 @pytest.fixture(autouse=True)
 def _fresh_process_cache():
-    """Each test starts with an empty per-process cache: what one test's database
-    held (the dashboard's figures, a directory page) never answers another's."""
+    """Each test starts with empty per-process caches: what one test's database or
+    settings gave (the dashboard's figures, a directory page, the blank letter
+    form, the country options) never answers another's."""
     from django.core.cache import cache
 
+    from applications import page_cache
+    from applications.widgets import CachedOptionsSelect
+
     cache.clear()
+    page_cache.clear()
+    CachedOptionsSelect.clear_cache()
 
 
 @pytest.fixture(autouse=True)

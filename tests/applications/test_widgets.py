@@ -45,15 +45,6 @@ FIELD_TEMPLATE = Template(
 )
 
 
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    CachedOptionsSelect.clear_cache()
-    page_cache.clear()
-    yield
-    CachedOptionsSelect.clear_cache()
-    page_cache.clear()
-
-
 def stock(make_form):
     """The same form rendered as Django renders it: its templates, stock widgets."""
     form = make_form(renderer=DjangoTemplates())
