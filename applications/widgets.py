@@ -284,14 +284,13 @@ class CachedOptionsSelect(forms.Select):
 
     def _build(self) -> _Options:
         parts, positions, length = [], {}, 0
-        first_is_empty = None
+        first = next(iter(self.choices), None)  # as Select.use_required_attribute reads it
+        first_is_empty = first is not None and self._choice_has_empty_value(first)
         for group_name, group_choices, _index in self.optgroups("", []):
             if group_name:
                 parts.append('\n  <optgroup label="' + _text(group_name) + '">')
                 length += len(parts[-1])
             for option in group_choices:
-                if first_is_empty is None:
-                    first_is_empty = option["value"] is None or option["value"] == ""
                 html = "\n  " + _select_option(option)
                 value = "" if option["value"] is None else str(option["value"])
                 # Just before the ">" that closes <option value="…">.
@@ -301,7 +300,7 @@ class CachedOptionsSelect(forms.Select):
             if group_name:
                 parts.append("\n  </optgroup>")
                 length += len(parts[-1])
-        return _Options("".join(parts), positions, bool(first_is_empty))
+        return _Options("".join(parts), positions, first_is_empty)
 
     def use_required_attribute(self, initial):
         return not self.is_hidden and self._options().first_is_empty
