@@ -43,8 +43,8 @@ ENV = {
 }
 os.environ.update(ENV)
 
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", 5))
-SECONDS = float(os.environ.get("BENCH_SECONDS", 3))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", 9))
+SECONDS = float(os.environ.get("BENCH_SECONDS", 2))
 CONNECTIONS = 8
 MEMBERS = 300
 LANGUAGE = {"Accept-Language": "es"}
