@@ -24,7 +24,7 @@ def _csv_response(filename: str, header: list[str], rows) -> StreamingHttpRespon
         buffer.write("\ufeff")  # a BOM so that spreadsheet programs read UTF-8
         writer.writerow(header)
         for number, row in enumerate(rows, 1):
-            writer.writerow([_safe(value) for value in row])
+            writer.writerow(row)
             if number % CHUNK_ROWS == 0:
                 yield buffer.getvalue()
                 buffer.seek(0)
@@ -74,9 +74,41 @@ LETTER_COLUMNS = (
 def letters_csv():
     when = _when(timezone.get_current_timezone())
     letters = Letter.objects.order_by("pk").values_list(*LETTER_COLUMNS)
+    # Only what applicants typed can hold a formula; keys, numbers and our own
+    # dates cannot, and are written as they are.
     rows = (
-        (*row[:10], when(row[10]), when(row[11]), when(row[12]), row[13])
-        for row in letters.iterator(chunk_size=2000)
+        (
+            pk,
+            _safe(name),
+            _safe(acronym),
+            constituency,
+            country,
+            _safe(contact_name),
+            _safe(contact_email),
+            language,
+            status,
+            revision,
+            when(submitted),
+            when(decided),
+            when(onboarded),
+            duplicates,
+        )
+        for (
+            pk,
+            name,
+            acronym,
+            constituency,
+            country,
+            contact_name,
+            contact_email,
+            language,
+            status,
+            revision,
+            submitted,
+            decided,
+            onboarded,
+            duplicates,
+        ) in letters.iterator(chunk_size=2000)
     )
     header = [
         "id",
@@ -121,12 +153,31 @@ def members_csv():
     )
     rows = (
         (
-            import_key or f"org-{pk}",
-            *rest,
+            _safe(import_key) if import_key else f"org-{pk}",
+            _safe(name),
+            _safe(acronym),
+            constituency,
+            country,
+            _safe(website),
+            _safe(email),
+            language,
             ";".join(areas),
             "yes" if listed else "no",
             since.isoformat() if since else "",
         )
-        for import_key, pk, *rest, areas, listed, since in members.iterator(chunk_size=2000)
+        for (
+            import_key,
+            pk,
+            name,
+            acronym,
+            constituency,
+            country,
+            website,
+            email,
+            language,
+            areas,
+            listed,
+            since,
+        ) in members.iterator(chunk_size=2000)
     )
     return _csv_response("members.csv", list(COLUMNS), rows)
