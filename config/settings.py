@@ -10,7 +10,6 @@ from pathlib import Path
 
 import csp.constants as csp
 import environ
-from boto3.s3.transfer import TransferConfig
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -142,27 +141,13 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
 
-ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
-# How attachments go to S3. Their keys are random by construction
-# (applications/uploads.py), so no existence check: file_overwrite skips the
-# HEAD that S3Storage.get_available_name makes for each name otherwise. Every
-# accepted file is at most ATTACHMENT_MAX_BYTES, so one PUT streamed from the
-# upload's temporary file, never a multipart upload (which reads each part into
-# memory); in the request's own thread, without a pool of transfer threads.
-ATTACHMENT_S3_UPLOAD_OPTIONS = {
-    "file_overwrite": True,
-    "transfer_config": TransferConfig(
-        multipart_threshold=ATTACHMENT_MAX_BYTES + 1024 * 1024,
-        use_threads=False,
-    ),
-}
-
 # Attachments live on their own named storage so that viewflow's pages, which
 # touch default_storage for avatars, never make an S3 request.
 AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
 if AWS_STORAGE_BUCKET_NAME:
     ATTACHMENTS_STORAGE = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        # S3Storage making one PUT per file and no HEAD for its random key.
+        "BACKEND": "config.storage.AttachmentS3Storage",
         "OPTIONS": {
             "bucket_name": AWS_STORAGE_BUCKET_NAME,
             "endpoint_url": env("AWS_S3_ENDPOINT_URL", default=None),
@@ -174,7 +159,6 @@ if AWS_STORAGE_BUCKET_NAME:
             "querystring_auth": True,
             "querystring_expire": env.int("ATTACHMENT_URL_EXPIRY", default=60),
             "signature_version": "s3v4",
-            **ATTACHMENT_S3_UPLOAD_OPTIONS,
         },
     }
 else:
@@ -187,6 +171,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     "attachments": ATTACHMENTS_STORAGE,
 }
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 ATTACHMENT_MAX_FILES = 5
 # Django refuses a request body above this before our form sees it; keep room
 # for the letter's own fields and several attachments.

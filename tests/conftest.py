@@ -107,7 +107,7 @@ def aws(moto_server, settings):
     settings.STORAGES = {
         **settings.STORAGES,
         "attachments": {
-            "BACKEND": "storages.backends.s3.S3Storage",
+            "BACKEND": "config.storage.AttachmentS3Storage",  # as in production
             "OPTIONS": {
                 "bucket_name": BUCKET,
                 "endpoint_url": moto_server,
@@ -118,8 +118,6 @@ def aws(moto_server, settings):
                 "querystring_auth": True,
                 "querystring_expire": 60,
                 "signature_version": "s3v4",
-                # As in production (config/settings.py): no HEAD, one PUT.
-                **settings.ATTACHMENT_S3_UPLOAD_OPTIONS,
             },
         },
     }

@@ -362,7 +362,7 @@ def _real_parts(moto_server):
     aws = Aws(moto_server)
     aws.reset()
     attachments = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "config.storage.AttachmentS3Storage",  # as in production
         "OPTIONS": {
             "bucket_name": BUCKET,
             "endpoint_url": moto_server,
@@ -373,7 +373,6 @@ def _real_parts(moto_server):
             "querystring_auth": True,
             "querystring_expire": 60,
             "signature_version": "s3v4",
-            **settings.ATTACHMENT_S3_UPLOAD_OPTIONS,
         },
     }
     with override_settings(

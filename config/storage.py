@@ -1,0 +1,28 @@
+"""The S3 storage of attachments (``STORAGES["attachments"]`` when a bucket is set).
+
+Keys of attachments are random by construction (applications/uploads.py), so a
+name is never checked for existence first: ``file_overwrite`` skips the HEAD
+that S3Storage.get_available_name makes otherwise. Every accepted file is at
+most ``ATTACHMENT_MAX_BYTES``, so it goes in one PUT streamed from the upload's
+temporary file, never as a multipart upload (three requests or more, each part
+read into memory), and in the request's own thread rather than a pool of
+transfer threads. Options given in ``STORAGES`` still win.
+"""
+
+from boto3.s3.transfer import TransferConfig
+from django.conf import settings
+from storages.backends.s3 import S3Storage
+
+MARGIN = 1024 * 1024
+
+
+class AttachmentS3Storage(S3Storage):
+    def __init__(self, **options):
+        options.setdefault("file_overwrite", True)
+        options.setdefault(
+            "transfer_config",
+            TransferConfig(
+                multipart_threshold=settings.ATTACHMENT_MAX_BYTES + MARGIN, use_threads=False
+            ),
+        )
+        super().__init__(**options)
