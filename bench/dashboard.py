@@ -209,6 +209,14 @@ def export(client) -> tuple[int, float, float]:
 
 
 def main() -> None:
+    try:
+        run()
+    finally:
+        connection.close()
+        shutil.rmtree(WORKDIR, ignore_errors=True)
+
+
+def run() -> None:
     rng = random.Random(17)
     client = Client()
     for size in DATABASES:
@@ -264,8 +272,6 @@ def main() -> None:
         f"{rows} letters: export {seconds:.1f} s ({seconds * 1e6 / rows:.1f} µs a row), "
         f"RSS +{growth:.1f} MB while streaming"
     )
-    connection.close()
-    shutil.rmtree(WORKDIR, ignore_errors=True)
     print(
         f"dashboard_ratio={statistics.median(ratios[False]):.2f} "
         f"dashboard_ms_20k={statistics.median(times[20_000, False]):.1f} "
