@@ -30,7 +30,6 @@ from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from storages.backends.s3 import S3Storage
 
 from .exceptions import StorageUnavailable
 
@@ -89,18 +88,6 @@ def warn_files_not_kept(request) -> None:
 
 def attachments_storage():
     return storages["attachments"]
-
-
-class AttachmentS3Storage(S3Storage):
-    """The S3 backend of the "attachments" storage: every object is stored with
-    ``Content-Disposition: attachment``, so that even a URL of the bucket opened
-    without our presigned parameters downloads instead of rendering, and with the
-    content type ``store()`` gives it (the sniffed one, never the client's)."""
-
-    def get_object_parameters(self, name):
-        parameters = super().get_object_parameters(name)
-        parameters.setdefault("ContentDisposition", "attachment")
-        return parameters
 
 
 def safe_filename(name: str) -> str:

@@ -67,6 +67,7 @@ PATHS = [
 
 def seed() -> None:
     call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)  # as on each release
     constituencies = Constituency.values
     areas = PriorityArea.values
     for i in range(MEMBERS):

@@ -7,10 +7,12 @@ median times and query counts. Last line:
 
     inbox_ratio=<time at 10000 / time at 100> queries_100=<n> queries_10000=<n>
 
-Run: .venv/bin/python bench/inbox.py   (about a minute)
+Run: .venv/bin/python bench/inbox.py   (about a minute; the database's folder is
+removed at the end)
 """
 
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -110,6 +112,14 @@ def measure(client) -> tuple[float, dict]:
 
 
 def main() -> None:
+    try:
+        run()
+    finally:
+        connection.close()
+        shutil.rmtree(WORKDIR, ignore_errors=True)
+
+
+def run() -> None:
     call_command("migrate", verbosity=0)
     reviewer = User.objects.create_user("bench-reviewer", password="x")
     reviewer.groups.add(Group.objects.get(name="Secretariat"))

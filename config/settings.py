@@ -150,7 +150,8 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
 AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
 if AWS_STORAGE_BUCKET_NAME:
     ATTACHMENTS_STORAGE = {
-        "BACKEND": "applications.uploads.AttachmentS3Storage",
+        # S3Storage making one PUT per file and no HEAD for its random key.
+        "BACKEND": "config.storage.AttachmentS3Storage",
         "OPTIONS": {
             "bucket_name": AWS_STORAGE_BUCKET_NAME,
             "endpoint_url": env("AWS_S3_ENDPOINT_URL", default=None),
@@ -161,7 +162,6 @@ if AWS_STORAGE_BUCKET_NAME:
             "default_acl": "private",
             "querystring_auth": True,
             "querystring_expire": env.int("ATTACHMENT_URL_EXPIRY", default=60),
-            "file_overwrite": False,
             "signature_version": "s3v4",
         },
     }
@@ -310,6 +310,12 @@ CACHES = {
         "LOCATION": "abuse_rate_limit",
         # Culling would forget live counters; expired ones are deleted first.
         "OPTIONS": {"MAX_ENTRIES": 200_000},
+    },
+    # Small values every web process must agree on: the member directory's
+    # freshness stamp (applications/members/directory_cache.py). Same command.
+    "shared": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "shared_cache",
     },
 }
 # POSTs allowed per visitor address to each public form: "count/period", the

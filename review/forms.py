@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from applications.choices import Constituency, LetterStatus
+from applications.widgets import CachedOptionsSelect, FastFormMixin
 
 SCREEN_APPROVE = "recommend_approval"
 SCREEN_REJECT = "recommend_rejection"
@@ -115,7 +116,7 @@ class OnboardingForm(forms.Form):
     )
 
 
-class InboxFilterForm(forms.Form):
+class InboxFilterForm(FastFormMixin, forms.Form):
     q = forms.CharField(label=_("Organisation"), required=False, max_length=200)
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("Any"))] + LetterStatus.choices
@@ -123,7 +124,12 @@ class InboxFilterForm(forms.Form):
     constituency = forms.ChoiceField(
         label=_("Constituency"), required=False, choices=[("", _("Any"))] + Constituency.choices
     )
-    country = forms.ChoiceField(label=_("Country"), required=False, choices=[])
+    country = forms.ChoiceField(
+        label=_("Country"),
+        required=False,
+        choices=[],
+        widget=CachedOptionsSelect(options_key="countries-or-any"),
+    )
     open = forms.BooleanField(label=_("Only letters with an open task"), required=False)
     overdue = forms.BooleanField(label=_("Only overdue tasks"), required=False)
     sort = forms.ChoiceField(

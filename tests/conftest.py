@@ -108,7 +108,7 @@ def aws(moto_server, settings):
     settings.STORAGES = {
         **settings.STORAGES,
         "attachments": {
-            "BACKEND": "applications.uploads.AttachmentS3Storage",
+            "BACKEND": "config.storage.AttachmentS3Storage",  # as in production
             "OPTIONS": {
                 "bucket_name": BUCKET,
                 "endpoint_url": moto_server,
@@ -118,7 +118,6 @@ def aws(moto_server, settings):
                 "default_acl": "private",
                 "querystring_auth": True,
                 "querystring_expire": 60,
-                "file_overwrite": False,
                 "signature_version": "s3v4",
             },
         },
@@ -134,6 +133,21 @@ def aws(moto_server, settings):
         }
     }
     return aws
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_cache():
+    """Each test starts with empty per-process caches: what one test's database or
+    settings gave (the dashboard's figures, a directory page, the blank letter
+    form, the country options) never answers another's."""
+    from django.core.cache import cache
+
+    from applications import page_cache
+    from applications.widgets import CachedOptionsSelect
+
+    cache.clear()
+    page_cache.clear()
+    CachedOptionsSelect.clear_cache()
 
 
 @pytest.fixture(autouse=True)

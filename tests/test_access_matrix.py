@@ -376,7 +376,7 @@ def _real_parts(moto_server):
     aws = Aws(moto_server)
     aws.reset()
     attachments = {
-        "BACKEND": "applications.uploads.AttachmentS3Storage",
+        "BACKEND": "config.storage.AttachmentS3Storage",  # as in production
         "OPTIONS": {
             "bucket_name": BUCKET,
             "endpoint_url": moto_server,
@@ -386,7 +386,6 @@ def _real_parts(moto_server):
             "default_acl": "private",
             "querystring_auth": True,
             "querystring_expire": 60,
-            "file_overwrite": False,
             "signature_version": "s3v4",
         },
     }

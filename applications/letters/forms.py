@@ -13,6 +13,7 @@ from applications import uploads
 from applications.choices import AttachmentKind, CommunityOfPractice, PriorityArea
 from applications.forms import WithdrawalForm
 from applications.uploads import NewFile
+from applications.widgets import CachedOptionsSelect, FastFormMixin
 from config.abuse import HoneypotFormMixin
 
 from .models import LETTER_CONTENT_FIELDS, Letter
@@ -32,7 +33,7 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(item, initial) for item in files]
 
 
-class LetterForm(HoneypotFormMixin, forms.ModelForm):
+class LetterForm(FastFormMixin, HoneypotFormMixin, forms.ModelForm):
     """The letter of interest. Files are checked by content, not by name."""
 
     priority_areas = forms.MultipleChoiceField(
@@ -66,6 +67,7 @@ class LetterForm(HoneypotFormMixin, forms.ModelForm):
             "care_work": forms.Textarea(attrs={"rows": 6}),
             "motivation": forms.Textarea(attrs={"rows": 6}),
             "language": forms.RadioSelect,
+            "country": CachedOptionsSelect(options_key="countries"),
         }
         help_texts = {
             "care_work": _("Share your organisation's work on care."),

@@ -124,6 +124,15 @@ class Letter(ConcurrentTransitionMixin, models.Model):
         ordering = ["-submitted_at"]
         verbose_name = _("letter of interest")
         verbose_name_plural = _("letters of interest")
+        # For the dashboard (review/dashboard.py): its grouped counts and medians
+        # read these instead of every letter's row.
+        indexes = [
+            models.Index(fields=["constituency"], name="letter_constituency_idx"),
+            models.Index(fields=["country"], name="letter_country_idx"),
+            models.Index(fields=["decided_at", "submitted_at"], name="letter_decided_idx"),
+            models.Index(fields=["onboarded_at", "submitted_at"], name="letter_onboarded_idx"),
+            models.Index(fields=["updated_at"], name="letter_updated_idx"),
+        ]
         permissions = [
             ("screen_letter", "Can screen letters (secretariat)"),
             ("decide_letter", "Can decide on letters (committee)"),

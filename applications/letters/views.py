@@ -19,6 +19,7 @@ from applications.links import (
     status_path,
     status_token,
 )
+from applications.page_cache import blank_form_page
 from config.abuse import rate_limit
 
 from . import selectors, services
@@ -32,6 +33,8 @@ def home(request):
 @rate_limit("letter_create")
 @require_http_methods(["GET", "HEAD", "POST"])
 def letter_create(request):
+    if request.method == "GET":
+        return blank_form_page(request, "applications/letter_form.html", LetterForm)
     form = LetterForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -10,6 +10,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from . import directory_cache
 from .imports import COLUMN_HELP, REQUIRED_COLUMNS, members_import, summary
 from .models import Organisation
 
@@ -49,6 +50,11 @@ class OrganisationAdmin(admin.ModelAdmin):
             ),
             *super().get_urls(),
         ]
+
+    def delete_queryset(self, request, queryset):
+        # A bulk delete does not call Organisation.delete().
+        super().delete_queryset(request, queryset)
+        directory_cache.changed()
 
     def has_import_permission(self, request) -> bool:
         return self.has_add_permission(request) and self.has_change_permission(request)

@@ -6,9 +6,10 @@ from django_countries import countries
 
 from applications.choices import Constituency, PriorityArea
 from applications.regions import Region
+from applications.widgets import FastFormMixin
 
 
-class DirectoryFilterForm(forms.Form):
+class DirectoryFilterForm(FastFormMixin, forms.Form):
     q = forms.CharField(label=_("Search by name"), required=False, max_length=200)
     constituency = forms.ChoiceField(label=_("Constituency"), required=False)
     region = forms.ChoiceField(label=_("Region"), required=False)

@@ -8,6 +8,8 @@ from applications import matching
 from applications.choices import Constituency, Language
 from applications.regions import Region, region_for
 
+from . import directory_cache
+
 
 class Organisation(models.Model):
     """A member organisation of the Alliance, created when its letter is approved."""
@@ -58,3 +60,9 @@ class Organisation(models.Model):
                 "updated_at",
             }
         super().save(*args, **kwargs)
+        directory_cache.changed()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        directory_cache.changed()
+        return result

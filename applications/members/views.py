@@ -5,7 +5,6 @@ import hashlib
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Count, Max
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language
@@ -13,21 +12,19 @@ from django.utils.translation import get_language
 from applications import uploads
 from applications.nominations.selectors import committee_members
 
-from . import selectors
+from . import directory_cache, selectors
 from .forms import DirectoryFilterForm
-from .models import Organisation
 
 DIRECTORY_CACHE_SECONDS = 600
 
 
 def directory(request):
     """The public directory. Anonymous visitors get a page cached per language and
-    query until any organisation changes (its stamp is one cheap query)."""
+    query until any organisation changes (``directory_cache``)."""
     cacheable = not request.user.is_authenticated and not len(messages.get_messages(request))
     if not cacheable:
         return _render_directory(request)
-    stamp = Organisation.objects.aggregate(n=Count("pk"), last=Max("updated_at"))
-    raw = f"{get_language()}|{request.GET.urlencode()}|{stamp['n']}|{stamp['last']}"
+    raw = f"{get_language()}|{request.GET.urlencode()}|{directory_cache.stamp()}"
     key = "directory:" + hashlib.sha256(raw.encode()).hexdigest()
     html = cache.get(key)
     if html is None:

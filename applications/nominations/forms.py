@@ -10,12 +10,13 @@ from applications import uploads
 from applications.choices import Constituency, Language, NominationAttachmentKind
 from applications.forms import WithdrawalForm
 from applications.members import selectors as members
+from applications.widgets import FastFormMixin
 from config.abuse import HoneypotFormMixin
 
 from .services import NOMINATION_FIELDS, NewFile
 
 
-class NominationForm(HoneypotFormMixin, forms.Form):
+class NominationForm(FastFormMixin, HoneypotFormMixin, forms.Form):
     """A member's nomination of a person for one call. Files are checked by content."""
 
     nominee_name = forms.CharField(label=_("Nominee's full name"), max_length=150)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from applications.choices import Language
 
+from .. import directory_cache
 from ..models import Organisation
 from .report import ImportReport, Problem, Progress, Row
 
@@ -60,7 +61,7 @@ def write(rows: list[Row], report: ImportReport, *, by, progress: Progress | Non
     added: list[Organisation] = []
     changed: list[Organisation] = []
     try:
-        with transaction.atomic():
+        with transaction.atomic(), directory_cache.batch():
             known = existing(rows, lock=True)
             for done, row in enumerate(rows, 1):
                 org = known.get(row.values["key"])
