@@ -2,11 +2,14 @@
 
 import csv
 
+from django.conf import settings
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
 from applications.members.imports.columns import COLUMNS
 from applications.models import Letter, Organisation
+from applications.questions.models import QuestionTarget
+from applications.questions.selectors import answer_columns, answer_text
 
 
 class _Echo:
@@ -19,7 +22,7 @@ def _csv_response(filename: str, header: list[str], rows) -> StreamingHttpRespon
 
     def lines():
         yield "\ufeff"  # a BOM so that spreadsheet programs read UTF-8
-        yield writer.writerow(header)
+        yield writer.writerow([_safe(value) for value in header])
         for row in rows:
             yield writer.writerow([_safe(value) for value in row])
 
@@ -43,6 +46,10 @@ def _when(value):
 
 
 def letters_csv():
+    """Letters with their state and dates, and a column per extra question ever
+    asked on the letter form (the answer as given, in the staff's language)."""
+    questions = answer_columns(QuestionTarget.LETTER)
+    language = settings.STAFF_LANGUAGE
     letters = Letter.objects.order_by("pk").iterator(chunk_size=500)
     rows = (
         [
@@ -60,6 +67,7 @@ def letters_csv():
             _when(letter.decided_at),
             _when(letter.onboarded_at),
             letter.duplicate_count,
+            *(answer_text(letter.answers, question.pk, language) for question in questions),
         ]
         for letter in letters
     )
@@ -78,6 +86,7 @@ def letters_csv():
         "decided_at",
         "onboarded_at",
         "possible_duplicates",
+        *(f"question_{question.pk}: {question.label(language)}" for question in questions),
     ]
     return _csv_response("letters.csv", header, rows)
 

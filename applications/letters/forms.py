@@ -10,8 +10,11 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
 from applications import uploads
-from applications.choices import AttachmentKind, CommunityOfPractice, PriorityArea
+from applications.choices import AttachmentKind, PriorityArea
+from applications.configuration.selectors import communities
 from applications.forms import WithdrawalForm
+from applications.questions.forms import QuestionFieldsMixin
+from applications.questions.selectors import letter_questions
 from applications.uploads import NewFile
 from config.abuse import HoneypotFormMixin
 
@@ -32,8 +35,13 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(item, initial) for item in files]
 
 
-class LetterForm(HoneypotFormMixin, forms.ModelForm):
-    """The letter of interest. Files are checked by content, not by name."""
+class LetterForm(QuestionFieldsMixin, HoneypotFormMixin, forms.ModelForm):
+    """The letter of interest. Files are checked by content, not by name.
+
+    The Secretariat's extra questions are added by ``QuestionFieldsMixin``."""
+
+    question_constituency_field = "constituency"
+    question_file_kind = AttachmentKind.QUESTION
 
     priority_areas = forms.MultipleChoiceField(
         label=_("Priority areas your organisation wants to contribute to"),
@@ -120,6 +128,12 @@ class LetterForm(HoneypotFormMixin, forms.ModelForm):
             raise ValidationError(errors)
         return checked
 
+    def default_questions(self):
+        return letter_questions()
+
+    def default_previous_answers(self):
+        return self.instance.answers if self.instance.pk else []
+
     def letter_data(self) -> dict:
         return {field: self.cleaned_data[field] for field in LETTER_CONTENT_FIELDS}
 
@@ -129,7 +143,7 @@ class LetterForm(HoneypotFormMixin, forms.ModelForm):
             files.append(NewFile(AttachmentKind.SIGNED_LETTER, self.cleaned_data["signed_letter"]))
         for checked in self.cleaned_data.get("other_files") or []:
             files.append(NewFile(AttachmentKind.OTHER, checked))
-        return files
+        return files + self.question_files()
 
 
 class StatusLinkRequestForm(HoneypotFormMixin, forms.Form):
@@ -174,10 +188,14 @@ class OnboardingChecklistForm(HoneypotFormMixin, forms.Form):
     )
     communities = forms.MultipleChoiceField(
         label=_("Communities of practice you want to join"),
-        choices=CommunityOfPractice.choices,
+        choices=(),  # the Secretariat's list (applications.configuration), set below
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["communities"].choices = communities()
 
     def clean_logo(self):
         upload = self.cleaned_data.get("logo")
