@@ -6,6 +6,7 @@ Runs on SQLite and on PostgreSQL (``DATABASE_URL``). Mail goes through anymail's
 SES backend to the moto server of tests/conftest.py.
 """
 
+from html.parser import HTMLParser
 from types import SimpleNamespace
 
 import pytest
@@ -227,6 +228,19 @@ def test_the_preview_is_byte_for_byte_what_is_sent(lead_client, make_letter, rev
     assert sent.body_text == shown["body_text"]
     assert sent.body_html == shown["body_html"]
     assert sent.text_version == TextVersion.objects.get(language="fr")
+    # The page shows that HTML whole inside its iframe, not spilt into the page.
+    assert sent.body_html in srcdocs(preview.content.decode())
+
+
+def srcdocs(html: str) -> list[str]:
+    found = []
+
+    class Frames(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            found.extend(value for name, value in attrs if tag == "iframe" and name == "srcdoc")
+
+    Frames(convert_charrefs=True).feed(html)
+    return found
 
 
 def test_each_email_offers_a_fixed_list_of_placeholders():

@@ -334,3 +334,28 @@ def test_onboarding_reminders_follow_the_secretariats_days(lead, make_letter):
     assert letters.onboarding_reminders_send() == 1
     assert OutboxMessage.objects.filter(event="letter_onboarding_reminder").count() == 1
     assert letters.onboarding_reminders_send() == 0  # once
+
+
+def test_the_task_pages_email_preview_stays_inside_its_iframe(reviewer, make_letter):
+    """Found while fuzzing the Texts area's previews: the HTML email went into
+    ``srcdoc`` unescaped, so its first quote ended the attribute and the rest of
+    the email became markup of the staff page."""
+    from html.parser import HTMLParser
+
+    letter = make_letter("submitted")
+    task = letter_open_task(letter=letter)
+    task_assign(task=task, user=reviewer)
+    staff = Client()
+    staff.force_login(reviewer)
+    execute = f"/review/letter/{task.process_id}/screen/{task.pk}/execute/"
+    response = staff.post(
+        execute, {"outcome": "request_changes", "message": 'Añadan "su plan".', "preview": "1"}
+    )
+    found = []
+
+    class Frames(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            found.extend(value for name, value in attrs if tag == "iframe" and name == "srcdoc")
+
+    Frames(convert_charrefs=True).feed(response.content.decode())
+    assert found == [response.context["preview"]["body_html"]]
