@@ -39,6 +39,9 @@ class TextForm(forms.Form):
                 widget=forms.Textarea(attrs={"rows": 16, "lang": language, "spellcheck": "true"}),
             )
 
+    def languages_with_errors(self) -> set[str]:
+        return {name.rsplit("_", 1)[1] for name in self.errors if "_" in name}
+
     def wording(self, language: str) -> tuple[str, str]:
         """(subject, body) typed for ``language``."""
         subject = self.cleaned_data.get(f"subject_{language}", "") or ""

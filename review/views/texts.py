@@ -342,12 +342,13 @@ class TextEditView(SecretariatLeadMixin, generic.TemplateView):
         )
         return self.render_to_response(context, status=status)
 
-    def previews(self, spec, form, choice) -> dict:
+    def previews(self, spec, form, choice, skip=()) -> dict:
         return {
             language: render_preview(
                 spec, language, *form.wording(language), choice=choice, user=self.request.user
             )
             for language in LANGUAGES
+            if language not in skip
         }
 
     def get(self, request, **kwargs):
@@ -388,10 +389,13 @@ class TextEditView(SecretariatLeadMixin, generic.TemplateView):
             return redirect(edit_url(spec.key))
         form = TextForm(request.POST, spec=spec)
         choice = request.POST.get("object") or SAMPLE
-        if not form.is_valid():
-            return self.page(spec, form, status=400)
+        valid = form.is_valid()
         if "preview" in request.POST:
-            return self.page(spec, form, previews=self.previews(spec, form, choice))
+            # Each language that could be saved is previewed, whatever the others hold.
+            previews = self.previews(spec, form, choice, skip=form.languages_with_errors())
+            return self.page(spec, form, previews=previews, status=200 if valid else 400)
+        if not valid:
+            return self.page(spec, form, status=400)
         saved = []
         try:
             for language in LANGUAGES:

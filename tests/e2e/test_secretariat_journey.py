@@ -13,7 +13,7 @@ import pytest
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from applications.models import Letter, Question
+from applications.models import Letter, Question, TextVersion
 from applications.roles import SECRETARIAT_LEAD
 
 pytestmark = pytest.mark.e2e
@@ -141,3 +141,23 @@ def test_a_lead_asks_trade_unions_a_question_and_the_reviewer_reads_the_answer(
     staff.reload()
     expect(staff.locator("dl.answers").get_by_text(QUESTION["en"])).to_be_visible()
     expect(staff.locator("dl.answers").get_by_text("TUCA")).to_be_visible()
+
+
+def test_the_preview_follows_what_the_lead_types(live_server, page, lead):
+    """The Texts area's preview updates while typing (a script posts the Preview
+    button's form after a pause); a wording that could not be sent says so."""
+    log_in(page, live_server.url, "lead")
+    page.goto(live_server.url + "/staff/letters/texts/emails/letter_submitted/applicant/")
+    spanish = page.locator('[data-language="es"]')
+    expect(spanish.locator(".preview-subject")).to_have_text(
+        "Hemos recibido su carta de expresión de interés"
+    )
+    spanish.get_by_label("Subject (Español)").fill("Recibimos la carta de {organisation}")
+    expect(spanish.locator(".preview-subject")).to_have_text(
+        "Recibimos la carta de Red de Cuidados del Sur"
+    )
+    spanish.get_by_label("Subject (Español)").fill("Recibimos {organisation.__class__}")
+    expect(spanish.locator(".text-preview")).to_contain_text("cannot be previewed")
+    # The other languages are previewed still, and nothing was saved.
+    expect(page.locator('[data-language="fr"] .preview-subject')).to_be_visible()
+    assert not TextVersion.objects.exists()
