@@ -233,3 +233,46 @@ def test_a_call_asks_its_own_questions_on_its_nomination_form(lead, reviewer):
     staff.force_login(reviewer)
     html = staff.get(reverse("review:nomination_detail", args=[nomination.pk])).content.decode()
     assert "Can the nominee travel?" in html and "<dd>Yes</dd>" in html
+
+
+def test_a_resubmission_keeps_the_answers_it_is_not_asked_again(lead, reviewer):
+    """The applicant edits a letter sent back for changes: the earlier answers show in
+    the form, a file answer is kept unless replaced, and the answer to a question
+    retired since stays with the letter."""
+    from applications.letters import services as letter_services
+    from applications.models import LetterRevision
+    from tests.factories import complete
+
+    kept = question(lead, kind="short_text", choices=[], label_en="Members")
+    statutes = question(lead, kind="file", choices=[], label_en="Statutes")
+    retired = question(lead, kind="yes_no", choices=[], label_en="Affiliated?")
+    post_letter(
+        **{
+            f"q_{kept.pk}": "1200",
+            f"q_{statutes.pk}": upload("statutes.pdf", pdf_bytes()),
+            f"q_{retired.pk}": "yes",
+        }
+    )
+    letter = Letter.objects.get()
+    complete(
+        letter,
+        "screen",
+        reviewer,
+        lambda: letter_services.letter_request_changes(
+            letter=letter, by=reviewer, message="Más detalle."
+        ),
+    )
+    services.question_retire(question=retired, by=lead)
+    edit = reverse("applications:letter_edit", args=[links.status_token(letter)])
+    page = Client().get(edit).content.decode()
+    assert 'value="1200"' in page and "Affiliated?" not in page
+    content = {key: value for key, value in letter.content().items() if key != "answers"}
+    response = Client().post(edit, {**form_data(**content), f"q_{kept.pk}": "1500"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    letter.refresh_from_db()
+    answers = {answer["question"]: answer for answer in letter.answers}
+    assert answers[kept.pk]["value"] == "1500"
+    assert answers[statutes.pk]["text"]["en"] == "statutes.pdf"  # the file answer is kept
+    assert answers[retired.pk]["value"] == "yes"
+    first = LetterRevision.objects.get(letter=letter, number=1).data["answers"]
+    assert {a["question"]: a["value"] for a in first}[kept.pk] == "1200"

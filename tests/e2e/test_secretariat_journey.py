@@ -161,3 +161,53 @@ def test_the_preview_follows_what_the_lead_types(live_server, page, lead):
     # The other languages are previewed still, and nothing was saved.
     expect(page.locator('[data-language="fr"] .preview-subject')).to_be_visible()
     assert not TextVersion.objects.exists()
+
+
+def test_the_secretariats_pages_have_no_serious_accessibility_problem(
+    live_server, page, lead, make_letter
+):
+    """axe-core on every page of the area, with errors shown and a question's form."""
+    from applications.questions import services as questions
+
+    from .test_accessibility import axe_problems
+
+    make_letter("submitted")
+    question = questions.question_save(
+        data={
+            "target": "letter",
+            "kind": "one_choice",
+            "label_es": "¿Sí?",
+            "label_en": "Yes?",
+            "label_fr": "Oui ?",
+            "choices": [
+                {"key": "a", "label": {"es": "A", "en": "A", "fr": "A"}},
+                {"key": "b", "label": {"es": "B", "en": "B", "fr": "B"}},
+            ],
+            "required": True,
+        },
+        by=lead,
+    )
+    log_in(page, live_server.url, "lead")
+    base = live_server.url + "/staff/letters/"
+    found = {}
+    for path in (
+        "texts/",
+        "texts/emails/letter_submitted/applicant/",
+        "texts/pages/privacy_notice/",
+        "settings/",
+        "settings/deadlines/",
+        "settings/checklist/",
+        "questions/",
+        "questions/new/",
+        f"questions/{question.pk}/",
+    ):
+        page.goto(base + path)
+        found[path] = axe_problems(page)[0]
+    page.goto(base + "texts/emails/letter_submitted/applicant/")
+    page.locator('[data-language="es"]').get_by_label("Subject (Español)").fill("{x}")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_role("alert").first).to_be_visible()
+    found["text with errors"] = axe_problems(page)[0]
+    page.goto(live_server.url + "/apply/")
+    found["letter form with a question"] = axe_problems(page)[0]
+    assert found == {name: [] for name in found}
