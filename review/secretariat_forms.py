@@ -7,7 +7,7 @@ from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
 from applications.choices import Constituency, Language
-from applications.configuration.defaults import ITEM_KEY, MAX_ITEMS, MAX_LABEL
+from applications.configuration.defaults import ITEM_KEY, MAX_ITEMS, MAX_LABEL, RESERVED_KEYS
 from applications.models import Call
 from applications.questions.models import CHOICE_KINDS, QuestionKind, QuestionTarget
 from applications.questions.services import choice_key
@@ -137,6 +137,7 @@ class BaseItemFormSet(forms.BaseFormSet):
 
     def items(self) -> list[dict]:
         taken = {form.cleaned_data.get("key") for form in self.forms if form.cleaned_data}
+        taken |= RESERVED_KEYS
         items = []
         for form in self.forms:
             data = form.cleaned_data

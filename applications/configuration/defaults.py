@@ -45,6 +45,8 @@ DEFAULT_CHECKLIST = [
 DEFAULT_ONBOARDING_REMINDER_DAYS = [7, 21]
 
 ITEM_KEY = re.compile(r"[a-z0-9_]{1,40}")
+# Names a checklist item's key may not take: the screening form's own fields.
+RESERVED_KEYS = frozenset({"outcome", "note", "message", "preview", "csrfmiddlewaretoken"})
 MAX_ITEMS = 30
 MAX_LABEL = 200
 
@@ -92,7 +94,12 @@ def _items(value, *, with_required: bool) -> list[dict]:
     cleaned, keys = [], set()
     for item in value:
         key = item.get("key") if isinstance(item, dict) else None
-        if not isinstance(key, str) or not ITEM_KEY.fullmatch(key) or key in keys:
+        if (
+            not isinstance(key, str)
+            or not ITEM_KEY.fullmatch(key)
+            or key in keys
+            or key in RESERVED_KEYS
+        ):
             raise DomainError(_("Each item needs its own short key (a-z, 0-9, _)."))
         keys.add(key)
         label = item.get("label")

@@ -120,10 +120,7 @@ class SettingEditView(SecretariatLeadMixin, generic.TemplateView):
         try:
             saved = configuration_services.setting_save(key=key, value=value, by=request.user)
         except DomainError as error:
-            if key in FORMSETS:
-                form._non_form_errors = form.error_class([error.message])
-            else:
-                form.add_error(None, error.message)
+            messages.error(request, error.message)
             return self.page(form, status=400)
         if saved:
             messages.success(request, _("Saved as version %(n)d.") % {"n": saved.number})

@@ -359,3 +359,17 @@ def test_the_task_pages_email_preview_stays_inside_its_iframe(reviewer, make_let
 
     Frames(convert_charrefs=True).feed(response.content.decode())
     assert found == [response.context["preview"]["body_html"]]
+
+
+def test_a_checklist_item_never_takes_the_name_of_a_screening_field(lead):
+    client = lead_client(lead)
+    url = reverse("review:setting_edit", args=["checklist"])
+    items = [{"label_es": "Nota", "label_en": "Note", "label_fr": "Note", "required": "on"}]
+    assert client.post(url, checklist_post(items)).status_code == 302
+    [item] = SettingVersion.objects.get(key="checklist").value
+    assert item["key"] == "note_2"
+    from review.forms import ScreeningForm
+
+    form = ScreeningForm({"outcome": "recommend_approval", "note": "interna", "note_2": "on"})
+    assert form.is_valid(), form.errors
+    assert form.checklist() == {"note_2": True}
