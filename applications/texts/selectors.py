@@ -7,8 +7,10 @@ here too, for the apps that may read the domain only through its selectors.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 
+from django.db import InterfaceError, OperationalError
 from django.db.models import Max
 from django.utils.html import linebreaks
 from django.utils.safestring import SafeString, mark_safe
@@ -21,6 +23,7 @@ from .pages import PAGES, page_values
 from .placeholders import Placeholder, TextSpec, substitute, unknown_tokens
 
 LANGUAGES = tuple(Language.values)
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "LANGUAGES",
@@ -107,7 +110,13 @@ def render_page_text(key: str, *, language: str | None = None, **values) -> Safe
     """
     language = language or current_language()
     spec = PAGES[key]
-    version = text_current(key, language)
+    try:
+        version = text_current(key, language)
+    except (OperationalError, InterfaceError):
+        # The database is restarting: a page that needs nothing else from it (the
+        # home page) is still served, with the default wording.
+        logger.warning("page text %s: database unavailable, default shown", key)
+        version = None
     text = version.body if version else spec.default(language)[1]
     return page_text_html(text, page_values(key, **values))
 

@@ -373,3 +373,19 @@ def test_a_checklist_item_never_takes_the_name_of_a_screening_field(lead):
     form = ScreeningForm({"outcome": "recommend_approval", "note": "interna", "note_2": "on"})
     assert form.is_valid(), form.errors
     assert form.checklist() == {"note_2": True}
+
+
+def test_the_home_page_needs_no_database_still(monkeypatch):
+    """While the database restarts, the home page is served with the default
+    introduction (tests/test_faults.py restarts a real PostgreSQL under it)."""
+    from django.db import OperationalError
+
+    from applications.texts import selectors
+
+    def down(*args, **kwargs):
+        raise OperationalError("the database is restarting")
+
+    monkeypatch.setattr(selectors, "text_current", down)
+    response = Client().get("/")
+    assert response.status_code == 200
+    assert "The Global Alliance for Care was convened" in response.content.decode()
