@@ -59,6 +59,7 @@ class Recommendation(models.TextChoices):
 class AttachmentKind(models.TextChoices):
     SIGNED_LETTER = "signed_letter", _("Signed letter")
     OTHER = "other", _("Other document")
+    QUESTION = "question", _("Answer to a question")
 
 
 class CommunityOfPractice(models.TextChoices):
@@ -83,3 +84,4 @@ class NominationStatus(models.TextChoices):
 class NominationAttachmentKind(models.TextChoices):
     CV = "cv", _("Nominee's CV")
     ENDORSEMENT = "endorsement", _("Endorsement letter")
+    QUESTION = "question", _("Answer to a question")

@@ -6,6 +6,7 @@ names and the permission codenames stay those of one app. Code inside a
 sub-package imports its own ``models`` module, not this one.
 """
 
+from .configuration.models import SettingVersion
 from .letters.models import (
     LETTER_CONTENT_FIELDS,
     Attachment,
@@ -15,6 +16,8 @@ from .letters.models import (
 )
 from .members.models import Organisation
 from .nominations.models import Call, CallPhase, CallSeat, Nomination, NominationAttachment
+from .questions.models import Question
+from .texts.models import TextVersion
 from .uploads import OrphanFile
 
 __all__ = [
@@ -30,4 +33,7 @@ __all__ = [
     "OnboardingChecklist",
     "OrphanFile",
     "Organisation",
+    "Question",
+    "SettingVersion",
+    "TextVersion",
 ]

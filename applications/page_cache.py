@@ -7,6 +7,11 @@ The page is rendered once per language and process with a marker in place of
 each, and every request gets its own two values put in. Any other request (a
 staff member, a message to show, a query string, a POST with its errors and the
 visitor's answers) is rendered as usual. Nothing of a visitor is ever stored.
+
+What the Secretariat changes on a form (its extra questions, the page texts)
+renews a stamp in the "shared" cache, a database table every process reads
+(``forms_changed``); the stamp is part of the key, so every process renders
+its blank pages again after such a change.
 """
 
 import logging
@@ -16,6 +21,8 @@ from collections import OrderedDict
 from threading import Lock
 
 from django.contrib import messages
+from django.core.cache import caches
+from django.db import DatabaseError, transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
@@ -42,6 +49,26 @@ def _cacheable(request) -> bool:
     )
 
 
+STAMP_KEY = "forms:stamp"
+
+
+def forms_changed() -> None:
+    """Call inside a write that changes what a blank form shows: once it commits,
+    every process renders its blank pages again."""
+    transaction.on_commit(
+        lambda: caches["shared"].set(STAMP_KEY, uuid.uuid4().hex, timeout=None), robust=True
+    )
+
+
+def _stamp() -> str | None:
+    """The forms' stamp, or None when it cannot be read (then nothing is cached)."""
+    try:
+        return caches["shared"].get(STAMP_KEY) or ""
+    except DatabaseError:
+        logger.warning("forms stamp unreadable (was createcachetable run?): not cached")
+        return None
+
+
 def clear() -> None:
     with _lock:
         _pages.clear()
@@ -50,9 +77,10 @@ def clear() -> None:
 def blank_form_page(request, template_name: str, form_class) -> HttpResponse:
     """``render(request, template_name, {"form": form_class()})``, from the cache
     when the request allows it (see the module)."""
-    if not _cacheable(request):
+    stamp = _stamp() if _cacheable(request) else None
+    if stamp is None:
         return render(request, template_name, {"form": form_class()})
-    key = (template_name, form_class, get_language(), request.get_full_path())
+    key = (template_name, form_class, get_language(), request.get_full_path(), stamp)
     with _lock:
         html = _pages.get(key)
     if html is None:

@@ -45,6 +45,16 @@ class OutboxMessage(models.Model):
     subject = models.CharField(max_length=255)
     body_text = models.TextField()
     body_html = models.TextField()
+    # The Secretariat's wording this email was rendered from; empty: the
+    # default template files (see notifications.texts).
+    text_version = models.ForeignKey(
+        "applications.TextVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("text version"),
+    )
 
     status = models.CharField(
         max_length=10, choices=OutboxStatus, default=OutboxStatus.PENDING, db_index=True

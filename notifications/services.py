@@ -32,9 +32,11 @@ from applications.links import (
 )
 from applications.members.selectors import members_to_invite
 from applications.roles import COMMITTEE, SECRETARIAT
+from applications.texts.selectors import substitute, text_current
 
 from .models import OutboxMessage, OutboxStatus, StaffEmailPreference
 from .outbox import enqueue_send
+from .texts import STAFF_EMAILS, email_spec, key_of, render_files
 
 APPLICANT = "applicant"
 NEW_MEMBER = "new_member"
@@ -131,13 +133,30 @@ def _staff_recipient(user, audience: str) -> Recipient:
     )
 
 
-def render_email(*, event: str, audience: str, language: str, context: dict) -> dict:
-    """Render subject, text and HTML of one email in ``language``."""
-    folder = f"notifications/{event}/{audience.lower()}"
+# render_email's "use the Secretariat's text in use" (a text may also be given).
+CURRENT = object()
+
+
+def render_email(*, event: str, audience: str, language: str, context: dict, text=CURRENT) -> dict:
+    """Render subject, text and HTML of one email in ``language``.
+
+    The wording is the Secretariat's version in use for this email and language
+    (``applications.texts``), its placeholders filled from ``context``; without
+    one, the template files, the default of *that* language. ``text`` renders
+    another wording instead (a ``TextVersion``, saved or not: the editor's
+    preview), or the template files with ``None``. ``text_version`` in the
+    result is the saved version used (None: the files), which the outbox keeps.
+    """
+    if text is CURRENT:
+        text = text_current(key_of(event, audience), language)
     with translation.override(language):
         context = {**context, "audience": audience.lower(), "language": language}
-        subject = " ".join(render_to_string(f"{folder}/subject.txt", context).split())
-        body_text = render_to_string(f"{folder}/body.txt", context).strip() + "\n"
+        if text is None:
+            subject, body_text = render_files(event, audience, context)
+        else:
+            values = email_spec(event, audience).values(context)
+            subject = " ".join(substitute(text.subject, values).split())
+            body_text = substitute(text.body, values).strip() + "\n"
         body_html = render_to_string(
             "notifications/email.html",
             {
@@ -146,7 +165,27 @@ def render_email(*, event: str, audience: str, language: str, context: dict) -> 
                 "body_html": linebreaks_filter(urlize(body_text, autoescape=True)),
             },
         )
-    return {"subject": subject[:255], "body_text": body_text, "body_html": body_html}
+    return {
+        "subject": subject[:255],
+        "body_text": body_text,
+        "body_html": body_html,
+        "text_version": text if text is not None and text.pk else None,
+    }
+
+
+def email_pairs() -> list[tuple[str, str]]:
+    """Every (event, audience) that has an email: EVENTS' and the staff emails."""
+    pairs = [
+        (event, audience.lower()) for event, audiences in EVENTS.items() for audience in audiences
+    ]
+    return pairs + list(STAFF_EMAILS)
+
+
+def email_specs() -> dict:
+    """{text key: TextSpec} of every email, for the Secretariat's Texts area."""
+    return {
+        key_of(event, audience): email_spec(event, audience) for event, audience in email_pairs()
+    }
 
 
 def letter_context(letter) -> dict:
@@ -249,13 +288,18 @@ def _queue(*, event, obj, recipients, log, nonce, extra=None) -> list[OutboxMess
     object_type = obj._meta.label_lower
     kind = object_type.split(".")[-1]
     queued = []
+    texts = {}  # the text in use per audience and language, read once
     for recipient in recipients:
         key = f"{event}:{kind}:{obj.pk}:{log.pk if log else nonce}:{recipient.email}"
+        wording = (recipient.audience, recipient.language)
+        if wording not in texts:
+            texts[wording] = text_current(key_of(event, recipient.audience), recipient.language)
         rendered = render_email(
             event=event,
             audience=recipient.audience,
             language=recipient.language,
             context={**context, **recipient.context},
+            text=texts[wording],
         )
         try:
             with transaction.atomic():

@@ -9,11 +9,14 @@ few seconds, well within a web worker's timeout.
 import csv
 import io
 
+from django.conf import settings
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
 from applications.members.imports.columns import COLUMNS
 from applications.models import Letter, Organisation
+from applications.questions.models import QuestionTarget
+from applications.questions.selectors import answer_columns, answer_text
 
 CHUNK_ROWS = 1000
 
@@ -23,7 +26,7 @@ def _csv_response(filename: str, header: list[str], rows) -> StreamingHttpRespon
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         buffer.write("\ufeff")  # a BOM so that spreadsheet programs read UTF-8
-        writer.writerow(header)
+        writer.writerow([_safe(value) for value in header])
         for number, row in enumerate(rows, 1):
             writer.writerow(row)
             if number % CHUNK_ROWS == 0:
@@ -73,9 +76,13 @@ LETTER_COLUMNS = (
 
 
 def letters_csv():
+    """Letters with their state and dates, and a column per extra question ever
+    asked on the letter form (the answer as given, in the staff's language)."""
     when = _when(timezone.get_current_timezone())
-    letters = Letter.objects.order_by("pk").values_list(*LETTER_COLUMNS)
-    # Only what applicants typed can hold a formula; keys, numbers and our own
+    questions = answer_columns(QuestionTarget.LETTER)
+    language = settings.STAFF_LANGUAGE
+    letters = Letter.objects.order_by("pk").values_list(*LETTER_COLUMNS, "answers")
+    # Only what people typed can hold a formula; keys, numbers and our own
     # dates cannot, and are written as they are.
     rows = (
         (
@@ -86,13 +93,14 @@ def letters_csv():
             country,
             _safe(contact_name),
             _safe(contact_email),
-            language,
+            language_,
             status,
             revision,
             when(submitted),
             when(decided),
             when(onboarded),
             duplicates,
+            *(_safe(answer_text(answers, question.pk, language)) for question in questions),
         )
         for (
             pk,
@@ -102,13 +110,14 @@ def letters_csv():
             country,
             contact_name,
             contact_email,
-            language,
+            language_,
             status,
             revision,
             submitted,
             decided,
             onboarded,
             duplicates,
+            answers,
         ) in letters.iterator(chunk_size=2000)
     )
     header = [
@@ -126,6 +135,7 @@ def letters_csv():
         "decided_at",
         "onboarded_at",
         "possible_duplicates",
+        *(f"question_{question.pk}: {question.label(language)}" for question in questions),
     ]
     return _csv_response("letters.csv", header, rows)
 

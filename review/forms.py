@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from applications.choices import Constituency, LetterStatus
+from applications.configuration.defaults import DEFAULT_CHECKLIST
+from applications.configuration.selectors import checklist_items
 from applications.widgets import CachedOptionsSelect, FastFormMixin
 
 SCREEN_APPROVE = "recommend_approval"
@@ -13,13 +15,9 @@ SCREEN_REJECT = "recommend_rejection"
 SCREEN_CHANGES = "request_changes"
 
 
-CHECKLIST = [
-    ("is_organisation", _("It is an organisation, not an individual")),
-    ("works_on_care", _("It works on care")),
-    ("constituency_correct", _("Its constituency is correct")),
-    ("not_a_member", _("It is not already a member")),
-    ("no_duplicate", _("It is not a duplicate of another letter")),
-]
+# The default eligibility checklist; the one in use is the Secretariat's setting
+# (applications.configuration: checklist_items).
+CHECKLIST = DEFAULT_CHECKLIST
 
 
 class ScreeningForm(forms.Form):
@@ -49,18 +47,27 @@ class ScreeningForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # The checklist comes first on the page: it is what the outcome rests on.
+        self.items = checklist_items()
+        some_optional = not all(item.required for item in self.items)
         checklist = {
-            name: forms.BooleanField(label=label, required=False) for name, label in CHECKLIST
+            item.key: forms.BooleanField(
+                label=item.label,
+                required=False,
+                help_text=_("Needed to recommend approval.")
+                if item.required and some_optional
+                else "",
+            )
+            for item in self.items
         }
         self.fields = {**checklist, **self.fields}
 
     def checklist(self) -> dict:
-        return {name: bool(self.cleaned_data.get(name)) for name, _label in CHECKLIST}
+        return {item.key: bool(self.cleaned_data.get(item.key)) for item in self.items}
 
     def clean(self):
         data = super().clean()
         if data.get("outcome") == SCREEN_APPROVE and not all(
-            data.get(name) for name, _label in CHECKLIST
+            data.get(item.key) for item in self.items if item.required
         ):
             self.add_error(
                 "outcome",

@@ -3,7 +3,6 @@ inbox with its deadlines, and every task a staff member can act on."""
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.db.models import (
     Case,
     CharField,
@@ -20,6 +19,7 @@ from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from applications.configuration.selectors import deadline_days
 from applications.models import Letter
 from notifications.models import UNDELIVERED, OutboxMessage
 from notifications.selectors import LETTER as LETTER_OBJECT
@@ -63,8 +63,11 @@ def letter_bounces(letter):
     return bounced_for_object(object_type=LETTER_OBJECT, object_id=letter.pk, audience="applicant")
 
 
-def deadline(node: str) -> timedelta:
-    return timedelta(days=settings.REVIEW_DEADLINE_DAYS[node])
+def deadline(node: str, days: dict | None = None) -> timedelta:
+    """How long a task of ``node`` may wait: the Secretariat's setting (its default
+    comes from the environment, ``settings.REVIEW_DEADLINE_DAYS``). A page that
+    needs it for many rows passes ``days`` (``deadline_days()``), read once."""
+    return timedelta(days=(days or deadline_days())[node])
 
 
 def overdue_q(
@@ -80,12 +83,13 @@ def overdue_q(
     ``node_field="flow_task", created_field="created"`` to filter tasks.
     """
     now = now or timezone.now()
+    days = deadline_days()
     query = Q(pk__in=[])
     for node in STAFF_NODES:
         query |= Q(
             **{
                 node_field: NODE_PREFIX + node,
-                f"{created_field}__lt": now - factor * deadline(node),
+                f"{created_field}__lt": now - factor * deadline(node, days),
             }
         )
     return query
@@ -151,21 +155,24 @@ def inbox_letters(
     return letters.order_by(*SORTS.get(sort, SORTS["oldest"]))
 
 
-def task_due(node: str, created, now=None):
+def task_due(node: str, created, now=None, days: dict | None = None):
     """(due date, overdue?) of a staff task of ``node`` opened at ``created``;
-    (None, False) for a task without a deadline."""
+    (None, False) for a task without a deadline. ``days``: see ``deadline``."""
     if node not in STAFF_NODES or created is None:
         return None, False
-    due = created + deadline(node)
+    due = created + deadline(node, days)
     return due, due < (now or timezone.now())
 
 
 def annotate_deadlines(letters, now=None) -> None:
     """Set ``task_node``, ``due`` and ``is_overdue`` on each letter of a page."""
     now = now or timezone.now()
+    days = deadline_days()
     for letter in letters:
         letter.task_node = (letter.open_task_node or "").removeprefix(NODE_PREFIX)
-        letter.due, letter.is_overdue = task_due(letter.task_node, letter.open_task_created, now)
+        letter.due, letter.is_overdue = task_due(
+            letter.task_node, letter.open_task_created, now, days
+        )
 
 
 def staff_tasks(user):

@@ -9,6 +9,7 @@ and deadline, and filter on letter fields with a fixed set of choices.
 
 import django_filters
 from django.utils import formats, timezone
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -70,8 +71,14 @@ class LetterTaskColumns:
 
     country.short_description = _("Country")
 
+    @cached_property
+    def deadline_days(self):
+        return selectors.deadline_days()
+
     def due(self, task):
-        due, overdue = selectors.task_due(task.flow_task.name, task.created)
+        due, overdue = selectors.task_due(
+            task.flow_task.name, task.created, days=self.deadline_days
+        )
         if due is None:
             return ""
         text = formats.date_format(timezone.localtime(due), "SHORT_DATE_FORMAT")

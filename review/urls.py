@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import letters, nominations, staff, tasks
+from .views import configuration, letters, nominations, staff, tasks, texts
 
 app_name = "review"
 
@@ -35,4 +35,32 @@ urlpatterns += [
     path("calls/", nominations.CallListView.as_view(), name="call_list"),
     path("calls/new/", nominations.CallEditView.as_view(), name="call_create"),
     path("calls/<int:pk>/edit/", nominations.CallEditView.as_view(), name="call_edit"),
+]
+
+# The Secretariat's own area (permission applications.edit_texts): texts, settings,
+# extra questions.
+urlpatterns += [
+    path("texts/", texts.TextListView.as_view(), name="text_list"),
+    path(
+        "texts/emails/<slug:event>/<slug:audience>/",
+        texts.TextEditView.as_view(),
+        name="text_email",
+    ),
+    path("texts/pages/<slug:name>/", texts.TextEditView.as_view(), name="text_page"),
+    path("texts/versions/<int:pk>/restore/", texts.TextRestoreView.as_view(), name="text_restore"),
+    path("settings/", configuration.SettingsView.as_view(), name="settings"),
+    path("settings/<slug:key>/", configuration.SettingEditView.as_view(), name="setting_edit"),
+    path(
+        "settings/versions/<int:pk>/restore/",
+        configuration.SettingRestoreView.as_view(),
+        name="setting_restore",
+    ),
+    path("questions/", configuration.QuestionListView.as_view(), name="question_list"),
+    path("questions/new/", configuration.QuestionEditView.as_view(), name="question_create"),
+    path("questions/<int:pk>/", configuration.QuestionEditView.as_view(), name="question_edit"),
+    path(
+        "questions/<int:pk>/retire/",
+        configuration.QuestionRetireView.as_view(),
+        name="question_retire",
+    ),
 ]

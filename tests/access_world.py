@@ -36,6 +36,10 @@ class World:
     listed_member: object
     # role -> {link kind -> token}; see WALLETS in the test.
     wallets: dict[str, dict[str, str]] = field(default_factory=dict)
+    # The Secretariat's own area: a text's first version, a setting's, a question.
+    text_version: object = None
+    setting_version: object = None
+    question: object = None
 
 
 def _letter_with_file(name: str, **data) -> Letter:
@@ -115,6 +119,7 @@ def build_world() -> World:
     )
 
     _admin_rows(reviewer)
+    text_version, setting_version, question = _secretariat_rows(admin, call)
 
     world = World(
         reviewer=reviewer,
@@ -125,6 +130,9 @@ def build_world() -> World:
         call=call,
         nominator=nominator,
         listed_member=letter_o.organisation,
+        text_version=text_version,
+        setting_version=setting_version,
+        question=question,
     )
     world.wallets = {
         "anonymous": {},
@@ -162,6 +170,39 @@ def _admin_rows(reviewer):
     enqueue_send()  # a django-tasks result row
 
 
+def _secretariat_rows(admin, call):
+    """Two versions of an email's wording and of a setting (the first can be restored),
+    and an extra question of the call's nomination form."""
+    from applications.configuration import services as configuration
+    from applications.questions import services as questions
+    from applications.texts import services as texts
+    from notifications.texts import email_spec
+
+    spec = email_spec("letter_submitted", "applicant")
+    subject, body = spec.default("es")
+    first = texts.text_save(spec=spec, language="es", subject="Recibida", body=body, by=admin)
+    texts.text_save(spec=spec, language="es", subject=subject, body=body, by=admin)
+    setting = configuration.setting_save(
+        key="deadlines", value={"screen": 9, "decide": 14, "onboard": 14}, by=admin
+    )
+    configuration.setting_save(
+        key="deadlines", value={"screen": 10, "decide": 14, "onboard": 14}, by=admin
+    )
+    question = questions.question_save(
+        data={
+            "target": "nomination",
+            "call": call,
+            "kind": "short_text",
+            "label_es": "¿Idiomas?",
+            "label_en": "Languages?",
+            "label_fr": "Langues ?",
+            "position": 1,
+        },
+        by=admin,
+    )
+    return first, setting, question
+
+
 def _ensure_staff_groups():
     """The groups of the review/0002 and 0005 data migrations (a transactional test
     elsewhere in the session may have flushed them)."""
@@ -169,7 +210,11 @@ def _ensure_staff_groups():
 
     from django.contrib.auth.models import Group, Permission
 
-    for module in ("0002_staff_groups", "0005_nomination_permissions"):
+    for module in (
+        "0002_staff_groups",
+        "0005_nomination_permissions",
+        "0007_secretariat_lead_group",
+    ):
         migration = importlib.import_module(f"review.migrations.{module}")
         for name, perms in migration.GROUP_PERMISSIONS.items():
             group, _ = Group.objects.get_or_create(name=name)

@@ -16,7 +16,7 @@ from django.core.files.uploadhandler import FileUploadHandler
 from django.core.management import call_command
 from moto.server import ThreadedMotoServer
 
-from applications.roles import COMMITTEE, SECRETARIAT
+from applications.roles import COMMITTEE, SECRETARIAT, SECRETARIAT_LEAD
 
 from . import factories
 
@@ -203,12 +203,17 @@ def deliver(django_capture_on_commit_callbacks, run_worker):
 
 @pytest.fixture
 def staff_groups(db):
-    """The Secretariat and Committee groups of the review/0002 and 0005 data migrations.
+    """The Secretariat, Committee and Secretariat lead groups of the review/0002, 0005
+    and 0006 data migrations.
 
     A transactional test (live server, PostgreSQL race) flushes the database,
     groups included, so they are made again here from the migration's own list.
     """
-    for module in ("0002_staff_groups", "0005_nomination_permissions"):
+    for module in (
+        "0002_staff_groups",
+        "0005_nomination_permissions",
+        "0007_secretariat_lead_group",
+    ):
         migration = importlib.import_module(f"review.migrations.{module}")
         for name, perms in migration.GROUP_PERMISSIONS.items():
             group, _ = Group.objects.get_or_create(name=name)
@@ -237,6 +242,14 @@ def reviewer(staff_groups):
 @pytest.fixture
 def reviewer2(staff_groups):
     return _staff("reviewer2", SECRETARIAT, "Lucía")
+
+
+@pytest.fixture
+def lead(staff_groups):
+    """A Secretariat reviewer who is also a Secretariat lead (texts, settings, questions)."""
+    user = _staff("lead", SECRETARIAT, "Paloma")
+    user.groups.add(Group.objects.get(name=SECRETARIAT_LEAD))
+    return user
 
 
 @pytest.fixture

@@ -152,6 +152,19 @@ EXPECTED = {
     "staff/letters/calls/<int:pk>/edit/":       f"{STAFF} 200   403   200",
     "review/":
         f"{STAFF} →letter:index →letter:index →letter:index",
+    # The Secretariat's own area: only with applications.edit_texts (the Secretariat
+    # lead group; the superuser here). Reviewers and approvers get 403.
+    "staff/letters/texts/":                     f"{STAFF} 403   403   200",
+    "staff/letters/texts/emails/<slug:event>/<slug:audience>/": f"{STAFF} 403 403 200",
+    "staff/letters/texts/pages/<slug:name>/":   f"{STAFF} 403   403   200",
+    "staff/letters/texts/versions/<int:pk>/restore/": f"{STAFF} 403 403 →text_email",
+    "staff/letters/settings/":                  f"{STAFF} 403   403   200",
+    "staff/letters/settings/<slug:key>/":       f"{STAFF} 403   403   200",
+    "staff/letters/settings/versions/<int:pk>/restore/": f"{STAFF} 403 403 →setting_edit",
+    "staff/letters/questions/":                 f"{STAFF} 403   403   200",
+    "staff/letters/questions/new/":             f"{STAFF} 403   403   200",
+    "staff/letters/questions/<int:pk>/":        f"{STAFF} 403   403   200",
+    "staff/letters/questions/<int:pk>/retire/": f"{STAFF} 403   403   →question_list",
     # Django's admin (staff users are not is_staff). Model pages: ADMIN_MODELS.
     "admin/":                                   f"{NOT_SUPERUSER} 200",
     "admin/login/":                             "200   200   200   200   200   200   200   →index",
@@ -175,6 +188,9 @@ POSTS = {
     "letters/<str:token>/withdraw/": {"confirm": "on"},
     "nominations/<str:token>/withdraw/": {"confirm": "on"},
     "accounts/logout/": {},
+    "staff/letters/texts/versions/<int:pk>/restore/": {},
+    "staff/letters/settings/versions/<int:pk>/restore/": {},
+    "staff/letters/questions/<int:pk>/retire/": {},
 }
 
 # Examples for the regular-expression patterns.
@@ -442,6 +458,10 @@ def pk_for(world, view_name: str) -> int:
         "review:nomination_detail": nomination.pk,
         "review:nomination_attachment": nomination.attachments.order_by("pk").first().pk,
         "review:call_edit": world.call.pk,
+        "review:text_restore": world.text_version.pk,
+        "review:setting_restore": world.setting_version.pk,
+        "review:question_edit": world.question.pk,
+        "review:question_retire": world.question.pk,
     }[view_name]
 
 
@@ -480,6 +500,10 @@ def build_url(route: str, role: str, world) -> str:
         ),
         "<path:object_id>": lambda: admin_object_id(route, world),
         "<id>": lambda: str(world.reviewer.pk),
+        "<slug:event>": lambda: "letter_submitted",
+        "<slug:audience>": lambda: "applicant",
+        "<slug:name>": lambda: "home_intro",
+        "<slug:key>": lambda: "deadlines",
         "<uidb64>": lambda: "MQ",
         "<token>": lambda: "not-a-reset-token",
     }

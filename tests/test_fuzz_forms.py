@@ -220,6 +220,13 @@ class _Injected(HTMLParser):
             self.found.append(f"element <{tag}>")
         for name, value in attrs:
             value = value or ""
+            if name == "srcdoc":
+                # A document of its own (an email preview): checked as one.
+                inner = _Injected()
+                inner.feed(value)
+                inner.close()
+                self.found.extend(f"in srcdoc: {found}" for found in inner.found)
+                continue
             if MARKER.lower() in name or (
                 MARKER in value and name not in TEXT_ATTRIBUTES and not name.startswith("data-")
             ):
@@ -752,9 +759,181 @@ def test_directory_search(db):
 
 def test_the_checker_finds_injected_markup():
     """The check itself: it finds each payload when a page shows it raw, and not
-    when the page shows it escaped."""
+    when the page shows it escaped (also inside an email preview's srcdoc)."""
     for fragment in MARKUP + [UNQUOTED]:
         raw = f"<p>{fragment}</p><input value={fragment}>"
         with pytest.raises(AssertionError):
             check_html(raw, [fragment])
         check_html(f'<p>{escape(fragment)}</p><input value="{escape(fragment)}">', [fragment])
+        email = f"<p>{escape(fragment)}</p>"
+        check_html(f'<iframe sandbox srcdoc="{escape(email)}"></iframe>', [fragment])
+    for fragment in MARKUP:
+        with pytest.raises(AssertionError):
+            check_html(f'<iframe sandbox srcdoc="{escape(f"<p>{fragment}</p>")}"></iframe>', [])
+
+
+# The Secretariat's texts and the answers to its questions (issue 15) ---------------
+
+
+@st.composite
+def secretariat_wording(draw):
+    """A subject and body as a lead might type them, hostile: mostly with the
+    mandatory link (so that some are saved), placeholders, template syntax."""
+    well_formed = draw(st.integers(0, 3)) > 0
+    valid = st.sampled_from(["{organisation}", "{name}", "{status_link}", "{reason}"])
+    invalid = st.sampled_from(["{{ organisation }}", "{organisation.x}", "{% load static %}"])
+    placeholders = valid if well_formed else st.one_of(valid, invalid)
+    text = (
+        accepted_text(2000).map(lambda t: t.replace("{", "(").replace("}", ")"))
+        if well_formed
+        else pieces
+    )
+    body = draw(st.lists(st.one_of(text, placeholders), min_size=1, max_size=6).map("".join))
+    if well_formed or draw(st.booleans()):
+        body += "\n{status_link}"
+    if well_formed:
+        one_line = accepted_text(150).map(
+            lambda t: " ".join(t.replace("{", "(").replace("}", ")").split()) or "Asunto"
+        )
+        subject = draw(st.one_of(one_line, one_line.map(lambda t: t + " {organisation}")))
+    else:
+        subject = draw(st.one_of(hostile_text(300), placeholders))
+    return subject, body
+
+
+def test_secretariat_texts(lead, reviewer, staff):
+    """Hostile wordings of an email and of a page text, typed into the Texts area:
+    never a 5xx; refused ones say why; saved ones reach the next applicant's email
+    and the home page as text only."""
+    from applications.texts.pages import PAGES
+    from notifications.texts import email_spec
+
+    seen = Seen("Secretariat's texts /staff/letters/texts/")
+    spec = email_spec("letter_submitted", "applicant")
+    email_url = reverse("review:text_email", args=["letter_submitted", "applicant"])
+    page_url = reverse("review:text_page", args=["home_intro"])
+    defaults = {}
+    for language in ("es", "en", "fr"):
+        defaults[f"subject_{language}"], defaults[f"body_{language}"] = spec.default(language)
+    page_defaults = {
+        f"body_{language}": PAGES["page/home_intro"].default(language)[1]
+        for language in ("es", "en", "fr")
+    }
+
+    @fuzz(20)
+    @given(wording=secretariat_wording(), page_text=hostile_text(3000), preview=st.booleans())
+    def run(wording, page_text, preview):
+        seen.examples += 1
+        subject, body = wording
+        inputs = [subject, body, page_text]
+        with example():
+            client = Client()
+            client.force_login(lead)
+            action = {"preview": "1"} if preview else {"save": "1"}
+            data = {**defaults, "subject_es": subject, "body_es": body, **action}
+            response = client.post(email_url, data)
+            check_response(response, inputs, seen)
+            page = client.post(page_url, {**page_defaults, "body_es": page_text, **action})
+            check_response(page, inputs, seen)
+            check_page(client, reverse("review:text_list"), inputs, seen)
+            check_page(client, email_url, inputs, seen)
+            home = Client()
+            home.cookies["django_language"] = "es"
+            check_page(home, "/", inputs, seen)
+            if response.status_code != 302:
+                return
+            seen.accepted += 1
+            applied = Client().post(reverse("applications:letter_create"), factories.form_data())
+            assert applied.status_code == 302
+            letter = Letter.objects.latest("pk")
+            check_outbox(letter, inputs, seen)
+
+    run()
+    seen.report()
+
+
+def test_letter_form_answers(lead, staff, reviewer):
+    """Hostile answers to the Secretariat's extra questions: never a 5xx; accepted
+    ones appear as text only on every page and export that shows them."""
+    from applications.questions import services as questions
+
+    seen = Seen("letter form extra questions /apply/")
+    common = {"label_es": "P", "label_en": "Q", "label_fr": "Q", "position": 1}
+    choices = [
+        {"key": "a", "label": {"es": "<b>A</b>", "en": "<i>A</i>", "fr": "A"}},
+        {"key": "b", "label": {"es": "B", "en": '"><XsSpRoBe>', "fr": "B"}},
+    ]
+    asked = [
+        questions.question_save(
+            data={
+                **common,
+                "target": "letter",
+                "kind": kind,
+                "choices": choices,
+                "required": True,
+                "label_en": label,
+            },
+            by=lead,
+        )
+        for kind, label in (
+            ("short_text", "<script>alert('XsSpRoBe')</script>"),
+            ("long_text", "Long"),
+            ("one_choice", "One"),
+            ("several_choices", "Several"),
+        )
+    ]
+
+    @st.composite
+    def answers_typed(draw):
+        if draw(st.integers(0, 3)):
+            return (
+                draw(accepted_text(500)),
+                draw(accepted_text(5000)),
+                draw(st.sampled_from(["a", "b"])),
+                draw(st.lists(st.sampled_from(["a", "b"]), min_size=1, max_size=2, unique=True)),
+            )
+        return (
+            draw(hostile_text(500)),
+            draw(hostile_text(5000)),
+            draw(st.one_of(st.sampled_from(["a", "b"]), hostile_text(20))),
+            draw(st.lists(st.one_of(st.sampled_from(["a", "b"]), hostile_text(20)), max_size=3)),
+        )
+
+    @fuzz(12)
+    @given(data=letter_form(), typed=answers_typed())
+    def run(data, typed):
+        short, long, one, several = typed
+        seen.examples += 1
+        answers = {
+            f"q_{asked[0].pk}": short,
+            f"q_{asked[1].pk}": long,
+            f"q_{asked[2].pk}": one,
+            f"q_{asked[3].pk}": several,
+        }
+        inputs = _inputs(data) + [short, long, one, *several]
+        with example():
+            client = Client()
+            response = client.post(reverse("applications:letter_create"), {**data, **answers})
+            check_response(response, inputs, seen)
+            if response.status_code != 302:
+                return
+            seen.accepted += 1
+            letter = Letter.objects.latest("pk")
+            assert len(letter.answers) == 4
+            _letter_pages(client, staff, reviewer, letter, inputs, seen)
+            check_page(
+                staff,
+                reverse("review:letter_detail", args=[letter.pk]),
+                inputs,
+                seen,
+                # Shown as typed (line breaks become <br>: those are left out here).
+                shown=[
+                    answer["text"]["en"]
+                    for answer in letter.answers[:2]
+                    if not set(answer["text"]["en"]) & set("\r\n\u2028\u2029\x85\x0b\x0c")
+                ],
+            )
+            check_outbox(letter, inputs, seen)
+
+    run()
+    seen.report()

@@ -10,8 +10,11 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
 from applications import uploads
-from applications.choices import AttachmentKind, CommunityOfPractice, PriorityArea
+from applications.choices import AttachmentKind, PriorityArea
+from applications.configuration.selectors import communities
 from applications.forms import WithdrawalForm
+from applications.questions.forms import QuestionFieldsMixin
+from applications.questions.selectors import letter_questions
 from applications.uploads import NewFile
 from applications.widgets import CachedOptionsSelect, FastFormMixin
 from config.abuse import HoneypotFormMixin
@@ -33,8 +36,13 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(item, initial) for item in files]
 
 
-class LetterForm(FastFormMixin, HoneypotFormMixin, forms.ModelForm):
-    """The letter of interest. Files are checked by content, not by name."""
+class LetterForm(FastFormMixin, QuestionFieldsMixin, HoneypotFormMixin, forms.ModelForm):
+    """The letter of interest. Files are checked by content, not by name.
+
+    The Secretariat's extra questions are added by ``QuestionFieldsMixin``."""
+
+    question_constituency_field = "constituency"
+    question_file_kind = AttachmentKind.QUESTION
 
     priority_areas = forms.MultipleChoiceField(
         label=_("Priority areas your organisation wants to contribute to"),
@@ -122,6 +130,12 @@ class LetterForm(FastFormMixin, HoneypotFormMixin, forms.ModelForm):
             raise ValidationError(errors)
         return checked
 
+    def default_questions(self):
+        return letter_questions()
+
+    def default_previous_answers(self):
+        return self.instance.answers if self.instance.pk else []
+
     def letter_data(self) -> dict:
         return {field: self.cleaned_data[field] for field in LETTER_CONTENT_FIELDS}
 
@@ -131,7 +145,7 @@ class LetterForm(FastFormMixin, HoneypotFormMixin, forms.ModelForm):
             files.append(NewFile(AttachmentKind.SIGNED_LETTER, self.cleaned_data["signed_letter"]))
         for checked in self.cleaned_data.get("other_files") or []:
             files.append(NewFile(AttachmentKind.OTHER, checked))
-        return files
+        return files + self.question_files()
 
 
 class StatusLinkRequestForm(HoneypotFormMixin, forms.Form):
@@ -176,10 +190,14 @@ class OnboardingChecklistForm(HoneypotFormMixin, forms.Form):
     )
     communities = forms.MultipleChoiceField(
         label=_("Communities of practice you want to join"),
-        choices=CommunityOfPractice.choices,
+        choices=(),  # the Secretariat's list (applications.configuration), set below
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["communities"].choices = communities()
 
     def clean_logo(self):
         upload = self.cleaned_data.get("logo")

@@ -70,6 +70,9 @@ class Letter(ConcurrentTransitionMixin, models.Model):
     consent_public_listing = models.BooleanField(
         _("agrees to be listed in the public member directory"), default=False
     )
+    # Answers to the Secretariat's extra questions, each with the question's
+    # wording it was answered under (see applications.questions).
+    answers = models.JSONField(_("answers to the extra questions"), default=list, blank=True)
 
     status = FSMField(
         _("status"),
@@ -155,6 +158,7 @@ class Letter(ConcurrentTransitionMixin, models.Model):
         """The applicant's fields as plain JSON values (for revisions and diffs)."""
         data = {field: getattr(self, field) for field in LETTER_CONTENT_FIELDS}
         data["country"] = str(self.country.code if self.country else "")
+        data["answers"] = list(self.answers or [])
         return data
 
     def priority_area_labels(self) -> list[str]:

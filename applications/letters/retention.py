@@ -32,9 +32,10 @@ def letter_anonymise(*, letter: Letter) -> Letter:
     """Erase what identifies the applicant of a closed letter.
 
     Before: the letter is rejected or withdrawn. Changes: contact details,
-    names, website and free text blanked; revisions, notes and attachment rows
-    deleted; emails blanked; ``anonymised_at`` set. Files are deleted from
-    storage after commit. Sends nothing.
+    names, website, free text and the answers to the extra questions blanked;
+    revisions, notes and attachment rows deleted; emails blanked;
+    ``anonymised_at`` set. Files are deleted from storage after commit. Sends
+    nothing.
     """
     with transaction.atomic():
         letter = Letter.objects.select_for_update().get(pk=letter.pk)
@@ -55,6 +56,7 @@ def letter_anonymise(*, letter: Letter) -> Letter:
             contact_email=f"anonymised-{letter.pk}@invalid.example",
             care_work="",
             motivation="",
+            answers=[],
             screening_note="",
             message_to_applicant="",
             decision_reason="",

@@ -8,6 +8,7 @@ from django_fsm_log.models import StateLog
 
 from applications.choices import LetterStatus
 from applications.members.models import Organisation
+from applications.questions.selectors import answer_changes
 
 from .models import LETTER_CONTENT_FIELDS, Attachment, Letter
 
@@ -110,7 +111,7 @@ def letter_changes(letter: Letter) -> list[Change]:
     if len(revisions) < 2:
         return []
     after, before = revisions[0].data, revisions[1].data
-    return [
+    changes = [
         Change(
             field,
             str(Letter._meta.get_field(field).verbose_name),
@@ -120,3 +121,6 @@ def letter_changes(letter: Letter) -> list[Change]:
         for field in LETTER_CONTENT_FIELDS
         if before.get(field) != after.get(field)
     ]
+    for change in answer_changes(before.get("answers"), after.get("answers")):
+        changes.append(Change(change.field, change.label, change.before, change.after))
+    return changes

@@ -18,6 +18,7 @@ from django_fsm_log.models import StateLog
 
 from applications import events, transitions, uploads
 from applications.choices import AttachmentKind, LetterStatus, Recommendation
+from applications.configuration.selectors import onboarding_reminder_days
 from applications.exceptions import StorageUnavailable, TransitionNotAllowed
 from applications.members import services as members
 from applications.uploads import NewFile
@@ -63,11 +64,14 @@ def _record_revision(letter: Letter) -> None:
     Letter.objects.filter(pk=letter.pk).update(duplicate_count=letter.duplicate_count)
 
 
-def letter_submit(*, data: dict, files: Iterable[NewFile] = (), idempotency_key=None) -> Letter:
+def letter_submit(
+    *, data: dict, files: Iterable[NewFile] = (), idempotency_key=None, answers=()
+) -> Letter:
     """Create a letter from the public form and start its review.
 
     Before: ``data`` holds the cleaned fields of the letter form; every file was
-    checked by ``uploads.check_upload``. A second call with the same
+    checked by ``uploads.check_upload``; ``answers`` are the extra questions'
+    (``QuestionFieldsMixin.answers``), stored with the letter. A second call with the same
     ``idempotency_key`` (a double click) returns the first letter unchanged.
     Changes: a letter in ``submitted`` with its attachments and an audit row;
     a review process with a screening task. Sends: "received" to the applicant
@@ -79,7 +83,7 @@ def letter_submit(*, data: dict, files: Iterable[NewFile] = (), idempotency_key=
             return existing
     try:
         with uploads.atomic_with_files() as stored:
-            letter = Letter(idempotency_key=idempotency_key)
+            letter = Letter(idempotency_key=idempotency_key, answers=list(answers))
             for field in LETTER_CONTENT_FIELDS:
                 setattr(letter, field, data[field])
             letter.save()
@@ -101,11 +105,14 @@ def letter_submit(*, data: dict, files: Iterable[NewFile] = (), idempotency_key=
     return letter
 
 
-def letter_resubmit(*, letter: Letter, data: dict, files: Iterable[NewFile] = ()) -> Letter:
+def letter_resubmit(
+    *, letter: Letter, data: dict, files: Iterable[NewFile] = (), answers=None
+) -> Letter:
     """Apply the applicant's changes and send the letter back to screening.
 
-    Before: the letter is in ``changes_requested``. Changes: the content fields,
-    ``revision`` + 1, new attachments, state ``submitted``; the waiting review
+    Before: the letter is in ``changes_requested``. Changes: the content fields
+    (and the extra questions' ``answers``, if given), ``revision`` + 1, new
+    attachments, state ``submitted``; the waiting review
     process moves on to a new screening task. Sends: confirmation to the
     applicant and "resubmitted" to the secretariat.
     """
@@ -114,6 +121,8 @@ def letter_resubmit(*, letter: Letter, data: dict, files: Iterable[NewFile] = ()
         _check(letter, letter.resubmit, None)
         for field in LETTER_CONTENT_FIELDS:
             setattr(letter, field, data[field])
+        if answers is not None:
+            letter.answers = list(answers)
         letter.revision += 1
         letter.resubmit(description=_("Resubmitted with changes"))
         letter.save()
@@ -308,14 +317,15 @@ def member_onboarding_complete(*, letter: Letter, data: dict) -> Letter:
 
 
 def onboarding_reminders_send(*, now=None) -> int:
-    """Remind new members who have not completed onboarding, 7 and 21 days after approval.
+    """Remind new members who have not completed onboarding, on the days after
+    approval that the Secretariat set (7 and 21 by default).
 
     Each reminder goes once (the outbox key carries the day count). Returns
     the number of emails queued.
     """
     now = now or timezone.now()
     queued = 0
-    for days in (7, 21):
+    for days in onboarding_reminder_days():
         due = Letter.objects.filter(
             status=LetterStatus.APPROVED, decided_at__lte=now - timedelta(days=days)
         )

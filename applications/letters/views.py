@@ -42,6 +42,7 @@ def letter_create(request):
                 data=form.letter_data(),
                 files=form.new_files(),
                 idempotency_key=form.cleaned_data.get("idempotency_key"),
+                answers=form.answers(),
             )
         except DomainError as error:
             form.add_error(None, error.message)
@@ -121,7 +122,12 @@ def letter_edit(request, token):
     form = LetterForm(request.POST or None, request.FILES or None, instance=letter)
     if request.method == "POST" and form.is_valid():
         try:
-            services.letter_resubmit(letter=letter, data=form.letter_data(), files=form.new_files())
+            services.letter_resubmit(
+                letter=letter,
+                data=form.letter_data(),
+                files=form.new_files(),
+                answers=form.answers(),
+            )
         except DomainError as error:
             form.add_error(None, error.message)
         else:

@@ -10,14 +10,20 @@ from applications import uploads
 from applications.choices import Constituency, Language, NominationAttachmentKind
 from applications.forms import WithdrawalForm
 from applications.members import selectors as members
+from applications.questions.forms import QuestionFieldsMixin
+from applications.questions.selectors import call_questions
 from applications.widgets import FastFormMixin
 from config.abuse import HoneypotFormMixin
 
 from .services import NOMINATION_FIELDS, NewFile
 
 
-class NominationForm(FastFormMixin, HoneypotFormMixin, forms.Form):
-    """A member's nomination of a person for one call. Files are checked by content."""
+class NominationForm(FastFormMixin, QuestionFieldsMixin, HoneypotFormMixin, forms.Form):
+    """A member's nomination of a person for one call. Files are checked by content.
+
+    The call's extra questions are added by ``QuestionFieldsMixin``."""
+
+    question_file_kind = NominationAttachmentKind.QUESTION
 
     nominee_name = forms.CharField(label=_("Nominee's full name"), max_length=150)
     nominee_email = forms.EmailField(
@@ -51,7 +57,7 @@ class NominationForm(FastFormMixin, HoneypotFormMixin, forms.Form):
     idempotency_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, call, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, questions=call_questions(call), **kwargs)
         labels = dict(Constituency.choices)
         self.fields["constituency"].choices = [("", _("Choose a constituency"))] + [
             (seat.constituency, f"{labels[seat.constituency]} ({seat.seats})")
@@ -91,6 +97,7 @@ class NominationForm(FastFormMixin, HoneypotFormMixin, forms.Form):
         return [
             NewFile(NominationAttachmentKind.CV, self.cleaned_data["cv"]),
             NewFile(NominationAttachmentKind.ENDORSEMENT, self.cleaned_data["endorsement"]),
+            *self.question_files(),
         ]
 
 

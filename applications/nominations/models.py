@@ -148,6 +148,8 @@ class Nomination(ConcurrentTransitionMixin, models.Model):
     )
     constituency = models.CharField(_("constituency"), max_length=40, choices=Constituency)
     motivation = models.TextField(_("statement of motivation"), max_length=5000)
+    # Answers to the call's extra questions (see applications.questions).
+    answers = models.JSONField(_("answers to the extra questions"), default=list, blank=True)
 
     status = FSMField(
         _("status"),

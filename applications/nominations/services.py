@@ -166,12 +166,14 @@ def nomination_submit(
     data: dict,
     files: Iterable[NewFile] = (),
     idempotency_key=None,
+    answers=(),
 ) -> Nomination:
     """A member nominates a person of a member organisation to the committee.
 
     Before: the call is open; ``nominated_by`` and the nominee's organisation
     are members; the call has seats for the constituency; the nominee is not
-    yet nominated in this call; the files were checked by ``uploads.check_upload``.
+    yet nominated in this call; the files were checked by ``uploads.check_upload``;
+    ``answers`` are the call's extra questions' (stored with the nomination).
     A second call with the same ``idempotency_key`` returns the first nomination.
     Changes: a nomination waiting for the nominee's consent, its files and an
     audit row. Sends: a confirmation to the nominator and a consent request
@@ -197,7 +199,10 @@ def nomination_submit(
     try:
         with uploads.atomic_with_files() as stored:
             nomination = Nomination(
-                call=call, nominated_by=nominated_by, idempotency_key=idempotency_key
+                call=call,
+                nominated_by=nominated_by,
+                idempotency_key=idempotency_key,
+                answers=list(answers),
             )
             for field in NOMINATION_FIELDS:
                 setattr(nomination, field, data[field])

@@ -134,6 +134,7 @@ def nomination_create(request, token):
                 data=form.nomination_data(),
                 files=form.new_files(),
                 idempotency_key=form.cleaned_data.get("idempotency_key"),
+                answers=form.answers(),
             )
         except DomainError as error:
             form.add_error(None, error.message)

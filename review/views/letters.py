@@ -7,9 +7,11 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views import generic
 
+from applications.configuration.selectors import checklist_labels
 from applications.exceptions import DomainError, NotPermitted
 from applications.letters import selectors as letter_selectors
 from applications.models import Attachment, Letter
+from applications.questions.selectors import answer_rows
 
 from .. import forms
 from .. import selectors as review_selectors
@@ -20,16 +22,22 @@ from .staff import StaffMixin, StoredFileView, open_task_context
 User = get_user_model()
 
 
+def checklist_rows(checklist: dict) -> list[tuple[str, bool]]:
+    """(label, ticked) of a stored screening, with the labels of the items it had
+    (also items the Secretariat removed since)."""
+    if not checklist:
+        return []
+    labels = checklist_labels()
+    return [(labels.get(key, key), ticked) for key, ticked in checklist.items()]
+
+
 def letter_context(letter, user) -> dict:
     return {
         "letter": letter,
         "matches": letter_selectors.letter_matches(letter),
         "changes": letter_selectors.letter_changes(letter),
-        "checklist": [
-            (label, letter.screening_checklist.get(name)) for name, label in forms.CHECKLIST
-        ]
-        if letter.screening_checklist
-        else [],
+        "checklist": checklist_rows(letter.screening_checklist),
+        "answers": answer_rows(letter.answers),
         "history": letter_selectors.letter_history(letter),
         "attachments": letter.attachments.all(),
         "emails": letter_outbox(letter),

@@ -15,6 +15,7 @@ from applications.choices import NominationStatus
 from applications.exceptions import DomainError
 from applications.models import Call, Nomination, NominationAttachment
 from applications.nominations import selectors, services
+from applications.questions.selectors import answer_rows
 from notifications.selectors import outbox_for_object
 
 from .. import forms
@@ -29,6 +30,7 @@ def nomination_context(nomination) -> dict:
         "seat_counts": selectors.call_seat_counts(nomination.call),
         "history": selectors.nomination_history(nomination),
         "attachments": nomination.attachments.all(),
+        "answers": answer_rows(nomination.answers),
         "emails": outbox_for_object(object_type="applications.nomination", object_id=nomination.pk),
     }
 

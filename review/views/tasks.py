@@ -19,7 +19,7 @@ from notifications.services import letter_context as email_context
 from notifications.services import render_email
 
 from .. import forms
-from ..selectors import staff_tasks, task_due
+from ..selectors import deadline_days, staff_tasks, task_due
 from .letters import letter_context
 from .nominations import nomination_context
 
@@ -244,12 +244,13 @@ class TaskInboxView(LoginRequiredMixin, generic.TemplateView):
         context = super().get_context_data(**kwargs)
         page = Paginator(staff_tasks(self.request.user), 25).get_page(self.request.GET.get("page"))
         rows = []
+        days = deadline_days()
         for task in page.object_list:
             node = task.flow_task.name
             if hasattr(task.process, "letterprocess"):
                 letter = task.process.letterprocess.letter
                 kind, subject, namespace = _("Letter"), letter.organisation_name, "letter"
-                due, overdue = task_due(node, task.created)
+                due, overdue = task_due(node, task.created, days=days)
             else:
                 nomination = task.process.nominationprocess.nomination
                 kind, namespace = _("Nomination"), "nomination"

@@ -99,6 +99,7 @@ def test_invalid_address_fails_at_once_without_retry(make_letter, aws):
     assert message.next_attempt_at is None
 
 
+@pytest.mark.parametrize("wording", ["default", "secretariat"])
 @pytest.mark.parametrize("language", ["es", "en", "fr"])
 @pytest.mark.parametrize(
     "event,audience",
@@ -110,13 +111,29 @@ def test_invalid_address_fails_at_once_without_retry(make_letter, aws):
         if not event.startswith(("call_", "nomination_"))
     ],
 )
-def test_every_email_renders_in_every_language(event, audience, language, make_letter):
+def test_every_email_renders_in_every_language(event, audience, language, wording, make_letter):
+    """Every email, from the template files or from a Secretariat's wording (its
+    starting text with a line added): the same guarantees either way."""
     letter = make_letter("submitted", organisation_name="Cuidados & Derechos")
+    from applications.models import TextVersion
     from notifications.services import letter_context
+    from notifications.texts import email_spec
 
+    version = None
+    if wording == "secretariat":
+        spec = email_spec(event, audience)
+        subject, body = spec.default(language)
+        version = TextVersion.objects.create(
+            key=spec.key,
+            language=language,
+            number=1,
+            subject="Nota: " + subject,
+            body=body + "\n\nP.S. {organisation} <3",
+        )
     email = render_email(
         event=event, audience=audience, language=language, context=letter_context(letter)
     )
+    assert email["text_version"] == version
     assert email["subject"].strip()
     assert "Cuidados & Derechos" in email["body_text"]
     assert "Cuidados &amp; Derechos" not in email["body_text"]
@@ -125,6 +142,11 @@ def test_every_email_renders_in_every_language(event, audience, language, make_l
     assert "Cuidados &amp; Derechos" in email["body_html"]
     assert "Cuidados &amp;amp; Derechos" not in email["body_html"]
     assert "{{" not in email["body_text"] and "{%" not in email["body_text"]
+    assert "{" not in email["subject"] + email["body_text"]  # every placeholder filled
+    if version:
+        assert email["subject"].startswith("Nota: ")
+        assert "P.S. Cuidados & Derechos <3" in email["body_text"]
+        assert "P.S. Cuidados &amp; Derechos &lt;3" in email["body_html"]
 
 
 def test_flush_requeues_rows_whose_task_was_lost(make_letter, aws, run_worker, deliver):

@@ -21,7 +21,7 @@ from applications.letters import services as letters
 from applications.links import nominate_url
 from applications.models import Call, Letter, Organisation
 from applications.nominations import services as nominations
-from applications.roles import COMMITTEE, SECRETARIAT
+from applications.roles import COMMITTEE, SECRETARIAT, SECRETARIAT_LEAD
 from review.selectors import letter_open_task
 from review.task_actions import task_complete
 
@@ -56,6 +56,8 @@ class Command(BaseCommand):
             user.save()
             user.groups.add(Group.objects.get(name=group))
             users[username] = user
+        # Sofía also leads the Secretariat: she owns the texts, settings and questions.
+        users["reviewer"].groups.add(Group.objects.get(name=SECRETARIAT_LEAD))
         admin, _ = User.objects.get_or_create(
             username="admin", defaults={"email": "admin@example.org", "is_staff": True}
         )
@@ -76,6 +78,10 @@ class Command(BaseCommand):
         for username, password, group, _ in USERS:
             self.stdout.write(f"  {group:<12} {username} / {password}")
         self.stdout.write("  Admin        admin / admin-demo")
+        self.stdout.write(
+            "reviewer is also a Secretariat lead: texts, settings and extra questions at "
+            "/staff/letters/texts/"
+        )
         if link:
             self.stdout.write(f"Nomination link of the demo member Ciudad Cuidadora: {link}")
 

@@ -4,9 +4,11 @@ escaped, and every transition sends what the matrix declares."""
 import pytest
 from django.utils import translation
 
+from applications.models import TextVersion
 from applications.nominations import services as nominations
 from notifications.models import OutboxMessage
 from notifications.services import EVENTS, call_context, nomination_context, render_email
+from notifications.texts import email_spec
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -19,10 +21,13 @@ NOMINATION_EVENTS = [
 ]
 
 
+@pytest.mark.parametrize("wording", ["default", "secretariat"])
 @pytest.mark.parametrize(("event", "audience"), NOMINATION_EVENTS)
 def test_every_nomination_email_renders_in_every_language(
-    event, audience, make_nomination, open_call
+    event, audience, wording, make_nomination, open_call
 ):
+    """From the template files, or from a Secretariat's wording in each language
+    (its starting text with a line added): the same guarantees either way."""
     name = "Cuidados & Derechos"
     if event.startswith("call_"):
         member = factories.member(name=name)
@@ -30,8 +35,25 @@ def test_every_nomination_email_renders_in_every_language(
     else:
         nomination = make_nomination("awaiting_consent", nominee_name=name)
         context = nomination_context(nomination)
+    spec = email_spec(event, audience)
+    placeholder = "{member}" if event.startswith("call_") else "{nominee}"
     for language in ("es", "en", "fr"):
+        version = None
+        if wording == "secretariat":
+            subject, body = spec.default(language)
+            version = TextVersion.objects.create(
+                key=spec.key,
+                language=language,
+                number=1,
+                subject=subject,
+                body=f"{body}\n\nP.S. {placeholder} <3",
+            )
         email = render_email(event=event, audience=audience, language=language, context=context)
+        assert email["text_version"] == version
+        if version:
+            assert f"P.S. {name} <3" in email["body_text"], language
+            assert "P.S. Cuidados &amp; Derechos &lt;3" in email["body_html"], language
+        assert "{" not in email["subject"] + email["body_text"], language
         assert email["subject"].strip(), language
         assert name in email["body_text"], language
         assert "&amp;" not in email["body_text"], language

@@ -1,0 +1,13 @@
+"""``{% page_text "page/home_intro" %}``: a page text the Secretariat may reword
+(``applications.texts``), in the visitor's language, as escaped paragraphs."""
+
+from django import template
+
+from applications.texts.selectors import render_page_text
+
+register = template.Library()
+
+
+@register.simple_tag
+def page_text(key, **values):
+    return render_page_text(key, **{name: str(value) for name, value in values.items()})
