@@ -1,6 +1,6 @@
 """Reads on member organisations: the member roll and the public directory."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 
 from applications.choices import Constituency
 
@@ -18,6 +18,13 @@ def members_to_invite():
 
 def member_get(pk) -> Organisation | None:
     return members().filter(pk=pk).first()
+
+
+def directory_counted() -> str:
+    """A directory freshness stamp computed from the organisations themselves:
+    the fallback when the shared cache's table is missing (``directory_cache.stamp``)."""
+    found = Organisation.objects.aggregate(n=Count("pk"), last=Max("updated_at"))
+    return f"{found['n']}|{found['last']}"
 
 
 def directory_members():

@@ -24,7 +24,8 @@ def directory(request):
     cacheable = not request.user.is_authenticated and not len(messages.get_messages(request))
     if not cacheable:
         return _render_directory(request)
-    raw = f"{get_language()}|{request.GET.urlencode()}|{directory_cache.stamp()}"
+    stamp = directory_cache.stamp(selectors.directory_counted)
+    raw = f"{get_language()}|{request.GET.urlencode()}|{stamp}"
     key = "directory:" + hashlib.sha256(raw.encode()).hexdigest()
     html = cache.get(key)
     if html is None:
