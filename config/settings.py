@@ -204,6 +204,9 @@ EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.
 DEFAULT_FROM_EMAIL = env(
     "DEFAULT_FROM_EMAIL", default="Global Alliance for Care <no-reply@alliance-for-care.org>"
 )
+# The Technical Secretariat's own mailbox: Reply-To of every email to applicants, members and
+# nominees, and the address named wherever a text says to write to the Secretariat.
+SECRETARIAT_EMAIL = env("SECRETARIAT_EMAIL", default="secretariat@alliance-for-care.org")
 ANYMAIL = {
     "AMAZON_SES_CLIENT_PARAMS": {
         "endpoint_url": env("AWS_SES_ENDPOINT_URL", default=None),
