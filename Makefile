@@ -7,10 +7,15 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test lint format install system-deps
+.PHONY: help run site-url test lint format install system-deps
+
+# Every command of `make run` learns where the server listens (config/settings.py builds
+# SITE_URL from it unless SITE_URL is set in the environment or .env).
+run site-url: export RUN_HOST := $(HOST)
+run site-url: export RUN_PORT := $(PORT)
 
 help: ## Show this help
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,7 +33,7 @@ system-deps: ## Install Debian's Chromium (browser tests) and gettext (catalogue
 	    if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; \
 	    else echo "Missing:$$missing. Run: sudo apt-get install -y$$missing"; exit 1; fi; fi
 
-run: install ## Migrate, load demo data and serve on http://127.0.0.1:8000 with the task worker
+run: install ## Migrate, load demo data and serve on HOST:PORT (default http://127.0.0.1:8000) with the task worker
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py createcachetable
 	$(PY) manage.py demo_data
@@ -39,6 +44,9 @@ run: install ## Migrate, load demo data and serve on http://127.0.0.1:8000 with 
 	@DJANGO_DEBUG=true $(PY) manage.py worker & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  DJANGO_DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+
+site-url: ## Print the base of the links that `make run` (same HOST, PORT) puts in emails
+	@$(PY) manage.py shell --no-imports -c 'from django.conf import settings; print(settings.SITE_URL)'
 
 test: install system-deps ## Run the whole test suite (SQLite, or DATABASE_URL if set)
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest $(PYTEST_ARGS)

@@ -1,6 +1,7 @@
 """Stable keys for the choices of the domain (see shared/docs/DOMAIN.md)."""
 
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -39,6 +40,13 @@ class Language(models.TextChoices):
     ES = "es", "Español"
     EN = "en", "English"
     FR = "fr", "Français"
+
+
+def reading_language() -> str:
+    """The language the visitor is reading the page in, as a ``Language`` value
+    (Spanish, the Alliance's first language, when it is none of the three)."""
+    language = (get_language() or "")[:2]
+    return language if language in Language.values else Language.ES
 
 
 class LetterStatus(models.TextChoices):

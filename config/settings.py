@@ -22,10 +22,19 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env(
     "DJANGO_SECRET_KEY", default="insecure-dev-key-change-me-in-production-0123456789abcdef"
 )
-ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+# `make run HOST=… PORT=…` passes its address as RUN_HOST and RUN_PORT: without a SITE_URL of
+# their own, the links in emails and the ones printed point where the server listens.
+RUN_HOST = env("RUN_HOST", default="127.0.0.1")
+RUN_PORT = env("RUN_PORT", default="8000")
+ALLOWED_HOSTS = env.list(
+    "DJANGO_ALLOWED_HOSTS",
+    default=list(dict.fromkeys(["127.0.0.1", "localhost", "testserver", RUN_HOST])),
+)
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
-# Absolute base of the links put in emails (status links, task links).
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Absolute base of the links put in emails (status links, task links). A server listening on
+# every address (0.0.0.0, ::) is reached on this machine at 127.0.0.1.
+_link_host = "127.0.0.1" if RUN_HOST in ("0.0.0.0", "::", "[::]") else RUN_HOST
+SITE_URL = env("SITE_URL", default=f"http://{_link_host}:{RUN_PORT}").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -195,6 +204,9 @@ EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.
 DEFAULT_FROM_EMAIL = env(
     "DEFAULT_FROM_EMAIL", default="Global Alliance for Care <no-reply@alliance-for-care.org>"
 )
+# The Technical Secretariat's own mailbox: Reply-To of every email to applicants, members and
+# nominees, and the address named wherever a text says to write to the Secretariat.
+SECRETARIAT_EMAIL = env("SECRETARIAT_EMAIL", default="secretariat@alliance-for-care.org")
 ANYMAIL = {
     "AMAZON_SES_CLIENT_PARAMS": {
         "endpoint_url": env("AWS_SES_ENDPOINT_URL", default=None),

@@ -41,6 +41,8 @@ class OutboxMessage(models.Model):
     object_id = models.PositiveBigIntegerField()
     log_id = models.PositiveBigIntegerField(null=True, blank=True)
     recipient = models.EmailField()
+    # Where the recipient's answer goes (the Secretariat's mailbox); empty for staff emails.
+    reply_to = models.EmailField(blank=True, default="")
     language = models.CharField(max_length=5)
     subject = models.CharField(max_length=255)
     body_text = models.TextField()

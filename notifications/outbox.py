@@ -32,7 +32,7 @@ logger = logging.getLogger(__name__)
 
 PERMANENT_ERRORS = (AnymailInvalidAddress, AnymailRecipientsRefused)
 # What a send reads from its row; the rest stays in the database.
-SEND_FIELDS = ("key", "recipient", "subject", "body_text", "body_html", "attempts")
+SEND_FIELDS = ("key", "recipient", "reply_to", "subject", "body_text", "body_html", "attempts")
 # Rows one send_outbox task takes before it hands the worker over to the next task.
 DRAIN_BATCH = 100
 
@@ -216,6 +216,7 @@ def send_claimed(message: OutboxMessage) -> str:
         body=message.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.recipient],
+        reply_to=[message.reply_to] if message.reply_to else None,
         headers={"X-Alliance-Outbox-Key": message.key[:200]},
     )
     email.attach_alternative(message.body_html, "text/html")

@@ -44,6 +44,8 @@ NOMINATOR = "nominator"  # the contact of the member organisation that nominated
 NOMINEE = "nominee"
 MEMBERS = "members"  # every member organisation's contact, each with its own link
 STAFF = "staff"  # named users: reminders and escalations
+# People outside the staff: their emails carry the Secretariat's address as Reply-To.
+PUBLIC_AUDIENCES = (APPLICANT, NEW_MEMBER, NOMINATOR, NOMINEE, MEMBERS)
 
 # Who hears of each event. The README's notification table mirrors this. Every
 # event the domain emits has a row (tests/test_events.py), even with no audience.
@@ -150,7 +152,12 @@ def render_email(*, event: str, audience: str, language: str, context: dict, tex
     if text is CURRENT:
         text = text_current(key_of(event, audience), language)
     with translation.override(language):
-        context = {**context, "audience": audience.lower(), "language": language}
+        context = {
+            **common_context(),
+            **context,
+            "audience": audience.lower(),
+            "language": language,
+        }
         if text is None:
             subject, body_text = render_files(event, audience, context)
         else:
@@ -236,7 +243,12 @@ def object_context(obj) -> dict:
         "applications.call": call_context,
         "auth.user": lambda user: {"site_url": settings.SITE_URL},  # password reset
     }
-    return builders[obj._meta.label_lower](obj)
+    return {**builders[obj._meta.label_lower](obj), **common_context()}
+
+
+def common_context() -> dict:
+    """What every email can name, whatever it is about."""
+    return {"secretariat_email": settings.SECRETARIAT_EMAIL}
 
 
 def on_event(name: str, obj, *, log=None, nonce: str = "", member=None, **fields):
@@ -311,6 +323,9 @@ def _queue(*, event, obj, recipients, log, nonce, extra=None) -> list[OutboxMess
                     object_id=obj.pk,
                     log_id=log.pk if log else None,
                     recipient=recipient.email,
+                    reply_to=settings.SECRETARIAT_EMAIL
+                    if recipient.audience in PUBLIC_AUDIENCES
+                    else "",
                     language=recipient.language,
                     status=OutboxStatus.HELD if recipient.digest else OutboxStatus.PENDING,
                     **rendered,

@@ -89,6 +89,10 @@ PLACEHOLDERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "inbox_link": (gettext_lazy("the staff's task list"), ("inbox_url",)),
     "letters_link": (gettext_lazy("the staff's list of letters"), ("letters_url",)),
     "site_link": (gettext_lazy("the site's address"), ("site_url",)),
+    "secretariat_email": (
+        gettext_lazy("the Technical Secretariat's e-mail address"),
+        ("secretariat_email",),
+    ),
     "task": (gettext_lazy("the task's name"), ("task_title",)),
     "due": (gettext_lazy("the task's due date"), ("due",)),
     "assignee": (gettext_lazy("who the task is assigned to"), ("assignee",)),
@@ -100,7 +104,15 @@ PLACEHOLDERS: dict[str, tuple[str, tuple[str, ...]]] = {
 # Links without which the person cannot act: mandatory wherever the default has them.
 LINKS = ("status_link", "onboarding_link", "consent_link", "nomination_link", "nominate_link")
 
-APPLICANT_LETTER = ("name", "organisation", "status_link", "message", "reason", "site_link")
+APPLICANT_LETTER = (
+    "name",
+    "organisation",
+    "status_link",
+    "message",
+    "reason",
+    "site_link",
+    "secretariat_email",
+)
 STAFF_LETTER = (
     "organisation",
     "constituency",
@@ -125,8 +137,17 @@ NOMINATION_COMMON = (
     "call_link",
     "directory_link",
     "site_link",
+    "secretariat_email",
 )
-CALL_MEMBERS = ("member", "call", "closing", "nominate_link", "call_link", "site_link")
+CALL_MEMBERS = (
+    "member",
+    "call",
+    "closing",
+    "nominate_link",
+    "call_link",
+    "site_link",
+    "secretariat_email",
+)
 TASK = ("task", "organisation", "due", "assignee", "task_link")
 DIGEST = ("count", "items", "inbox_link", "letters_link")
 

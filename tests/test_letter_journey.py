@@ -111,7 +111,7 @@ def test_letter_goes_from_form_to_onboarding(
     assert subjects == [
         es("We have received your letter of interest"),
         es("Your letter of interest has been screened"),
-        es("Welcome to the Global Alliance for Care"),
+        es("Your letter of interest is approved"),
         es("Welcome to the Global Alliance for Care: getting started"),
     ]
     welcome = mail_to(aws, "ana@sur.example.org")[-1]

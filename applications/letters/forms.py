@@ -10,7 +10,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
 from applications import uploads
-from applications.choices import AttachmentKind, PriorityArea
+from applications.choices import AttachmentKind, PriorityArea, reading_language
 from applications.configuration.selectors import communities
 from applications.forms import WithdrawalForm
 from applications.questions.forms import QuestionFieldsMixin
@@ -88,6 +88,13 @@ class LetterForm(FastFormMixin, QuestionFieldsMixin, HoneypotFormMixin, forms.Mo
         super().__init__(*args, **kwargs)
         if not self.is_bound and not self.initial.get("idempotency_key"):
             self.initial["idempotency_key"] = uuid.uuid4()
+        if (
+            not self.is_bound
+            and not self.instance.pk
+            and "language" not in kwargs.get("initial", {})
+        ):
+            # Whoever reads the form in French would otherwise get every email in Spanish.
+            self.initial["language"] = reading_language()
         self.fields["consent_privacy"].required = require_privacy
         self.fields["consent_privacy"].label = _(
             "I have read the privacy notice and agree that the Alliance processes this "

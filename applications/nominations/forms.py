@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from applications import uploads
-from applications.choices import Constituency, Language, NominationAttachmentKind
+from applications.choices import Constituency, Language, NominationAttachmentKind, reading_language
 from applications.forms import WithdrawalForm
 from applications.members import selectors as members
 from applications.questions.forms import QuestionFieldsMixin
@@ -39,7 +39,6 @@ class NominationForm(FastFormMixin, QuestionFieldsMixin, HoneypotFormMixin, form
     nominee_language = forms.ChoiceField(
         label=_("Language in which we write to the nominee"),
         choices=Language.choices,
-        initial=Language.ES,
         widget=forms.RadioSelect,
     )
     constituency = forms.ChoiceField(label=_("Constituency of the seat"), choices=())
@@ -65,6 +64,8 @@ class NominationForm(FastFormMixin, QuestionFieldsMixin, HoneypotFormMixin, form
         ]
         if not self.is_bound and not self.initial.get("idempotency_key"):
             self.initial["idempotency_key"] = uuid.uuid4()
+        if not self.is_bound and "nominee_language" not in self.initial:
+            self.initial["nominee_language"] = reading_language()
         self.fields["nominee_name"].widget.attrs["autocomplete"] = "off"
         self.fields["nominee_email"].widget.attrs["autocomplete"] = "off"
 

@@ -253,6 +253,7 @@ def test_each_email_offers_a_fixed_list_of_placeholders():
         "reason",
         "site_link",
         "directory_link",
+        "secretariat_email",  # named in the footer (issue 13)
     }
     assert SPEC.required == ("status_link",)
     assert "status_link" not in email_spec("letter_submitted", "Secretariat").names
