@@ -29,6 +29,8 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.translation import get_language
 
+from config.caching import CACHE_ERRORS
+
 logger = logging.getLogger(__name__)
 
 # Markers that cannot occur in a page otherwise: new for each process.
@@ -64,7 +66,7 @@ def _stamp() -> str | None:
     """The forms' stamp, or None when it cannot be read (then nothing is cached)."""
     try:
         return caches["shared"].get(STAMP_KEY) or ""
-    except DatabaseError:
+    except (DatabaseError, *CACHE_ERRORS):
         logger.warning("forms stamp unreadable (was createcachetable run?): not cached")
         return None
 

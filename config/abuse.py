@@ -36,8 +36,9 @@ To protect a new public form, do all three:
 Tests lower the limit with the ``settings`` fixture:
 ``settings.RATE_LIMIT_PUBLIC_FORMS = "2/m"``.
 
-The counters live in the "ratelimit" cache, a database table shared by every
-web process (``manage.py createcachetable``). The database cache has no atomic
+The counters live in the "ratelimit" cache: with ``REDIS_URL``, a Redis key
+per visitor and window counted with INCR (atomic); otherwise a database table
+shared by every web process (``manage.py createcachetable``). The database cache has no atomic
 increment, so a window's count is the number of slot keys taken in it: each POST
 adds the first free slot with ``cache.add``, which the table's primary key makes
 atomic, and when all slots of the window are taken the POST is refused. Windows
@@ -60,11 +61,14 @@ from axes.helpers import get_cool_off
 from django import forms
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.db import DatabaseCache
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import DatabaseError, connections, router, transaction
 from django.shortcuts import render
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+
+from config.caching import CACHE_ERRORS
 
 logger = logging.getLogger(__name__)
 
@@ -141,6 +145,8 @@ def take(scope: str, request, rate: str) -> int:
     window = int(now // period)
     wait = max(1, math.ceil((window + 1) * period - now))
     base = f"rl:{scope}:{_visitor_key(client_ip(request))}:{window}"
+    if not isinstance(cache, DatabaseCache):
+        return _take_counted(cache, base, limit=limit, wait=wait, scope=scope)
     connection = connections[router.db_for_write(cache.cache_model_class)]
     # Inside a transaction (ATOMIC_REQUESTS, tests), a savepoint keeps a failure
     # here from breaking it.
@@ -163,6 +169,24 @@ def take(scope: str, request, rate: str) -> int:
         logger.exception("No rate-limit table %s; %s not limited", table, scope)
         return 0
     return wait
+
+
+def _take_counted(cache, key: str, *, limit: int, wait: int, scope: str) -> int:
+    """``take`` on a cache with an atomic increment (Redis: INCR): one key per
+    visitor and window, created with its expiry, then incremented; the requests
+    numbered beyond the limit are refused, however many arrive at once."""
+    try:
+        cache.add(key, 0, timeout=wait + 1)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between the two calls: a new window's first
+            cache.add(key, 1, timeout=wait + 1)
+            count = 1
+    except CACHE_ERRORS:
+        # Redis unreachable: as with a missing table, applicants still get through.
+        logger.exception("Rate-limit cache unreachable; %s not limited", scope)
+        return 0
+    return 0 if count <= limit else wait
 
 
 def too_many_requests(request, *, wait_seconds: int, reason: str, typed_data_kept: bool):

@@ -352,3 +352,21 @@ AXES_DISABLE_ACCESS_LOG = True
 # IPv6 addresses count per /64, as the rate limits do.
 AXES_CLIENT_IP_CALLABLE = "config.abuse.client_ip_group"
 AXES_LOCKOUT_CALLABLE = "config.abuse.login_locked_out"
+
+# Redis when a deployment runs one (REDIS_URL, e.g. redis://127.0.0.1:6379/0):
+# the page cache, the shared stamps, the rate-limit counters and the login
+# lockout counters all move to it through Django's own Redis backend, each under
+# its own key prefix. Without it, the embedded defaults above.
+REDIS_URL = env("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {
+        alias: {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": f"gac:{alias}",
+        }
+        for alias in ("default", "ratelimit", "shared")
+    }
+    # django-axes counts failures with Redis' atomic INCR instead of table rows.
+    AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+    AXES_CACHE = "ratelimit"

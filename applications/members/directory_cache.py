@@ -28,6 +28,8 @@ from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
 from django.db import DatabaseError, router, transaction
 
+from config.caching import CACHE_ERRORS
+
 logger = logging.getLogger(__name__)
 
 CACHE_ALIAS = "shared"
@@ -50,7 +52,7 @@ def renew() -> str:
                 cache.set(KEY, stamp, timeout=None)
         else:
             cache.set(KEY, stamp, timeout=None)
-    except DatabaseError:
+    except (DatabaseError, *CACHE_ERRORS):
         logger.exception("directory stamp not renewed (was createcachetable run?)")
     return stamp
 
@@ -87,7 +89,7 @@ def stamp(counted: Callable[[], str]) -> str:
     (given by the caller, so this module, which the models call, reads no model)."""
     try:
         value = _cache().get(KEY)
-    except DatabaseError:
+    except (DatabaseError, *CACHE_ERRORS):
         logger.warning("no shared cache table: the directory stamp counts organisations")
         return counted()
     return value or renew()

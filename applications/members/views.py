@@ -1,6 +1,8 @@
 """Public pages of the members: the directory, a member's page and its logo."""
 
+import contextlib
 import hashlib
+import logging
 
 from django.contrib import messages
 from django.core.cache import cache
@@ -11,9 +13,12 @@ from django.utils.translation import get_language
 
 from applications import uploads
 from applications.nominations.selectors import committee_members
+from config.caching import CACHE_ERRORS
 
 from . import directory_cache, selectors
 from .forms import DirectoryFilterForm
+
+logger = logging.getLogger(__name__)
 
 DIRECTORY_CACHE_SECONDS = 600
 
@@ -27,13 +32,18 @@ def directory(request):
     stamp = directory_cache.stamp(selectors.directory_counted)
     raw = f"{get_language()}|{request.GET.urlencode()}|{stamp}"
     key = "directory:" + hashlib.sha256(raw.encode()).hexdigest()
-    html = cache.get(key)
+    try:
+        html = cache.get(key)
+    except CACHE_ERRORS:  # Redis down (REDIS_URL): the page is rendered, not refused
+        logger.warning("directory cache unreachable: page rendered")
+        return _render_directory(request)
     if html is None:
         response = _render_directory(request)
         if response.status_code != 200:
             return response
         html = response.content.decode()
-        cache.set(key, html, DIRECTORY_CACHE_SECONDS)
+        with contextlib.suppress(*CACHE_ERRORS):
+            cache.set(key, html, DIRECTORY_CACHE_SECONDS)
     return HttpResponse(html)
 
 
