@@ -136,7 +136,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "/accounts/login/"
-LOGIN_REDIRECT_URL = "/review/"
+LOGIN_REDIRECT_URL = "/staff/letters/tasks/"
 LOGOUT_REDIRECT_URL = "/"
 
 # Languages of the UI and of the email sent to applicants.

@@ -19,7 +19,16 @@ def letter_status(activation) -> str:
     return Letter.objects.values_list("status", flat=True).get(pk=activation.process.letter_id)
 
 
-class DecisionNode(flow.View):
+class StaffTask(flow.View):
+    """A staff task whose viewflow pages (index, detail, assign confirmation) lead to
+    our own task page (``review:task``), where the letter is read before claiming."""
+
+    index_view_class = views.ToTaskPage
+    detail_view_class = views.ToTaskPage
+    assign_view_class = views.AssignOrTaskPage
+
+
+class DecisionNode(StaffTask):
     """The committee's decision: never taken or done by the letter's screener."""
 
     subject_model = Letter
@@ -52,7 +61,7 @@ class LetterFlow(flow.Flow):
     start = flow.StartHandle(this.start_process).Next(this.screen)
 
     screen = (
-        flow.View(views.ScreenView.as_view())
+        StaffTask(views.ScreenView.as_view())
         .Annotation(title=_("Screening"), summary_template="{{ process.letter.organisation_name }}")
         .Permission("applications.screen_letter")
         .Next(this.after_screening)
@@ -87,7 +96,7 @@ class LetterFlow(flow.Flow):
     )
 
     onboard = (
-        flow.View(views.OnboardView.as_view())
+        StaffTask(views.OnboardView.as_view())
         .Annotation(
             title=_("Onboarding"), summary_template="{{ process.letter.organisation_name }}"
         )
@@ -133,7 +142,7 @@ class NominationFlow(flow.Flow):
     start = flow.StartHandle(this.start_process).Next(this.screen)
 
     screen = (
-        flow.View(views.NominationScreenView.as_view())
+        StaffTask(views.NominationScreenView.as_view())
         .Annotation(title=_("Screening"), summary_template="{{ process.nomination.nominee_name }}")
         .Permission("applications.screen_nomination")
         .Next(this.decide)
@@ -153,7 +162,7 @@ class NominationFlow(flow.Flow):
     )
 
     onboard = (
-        flow.View(views.NominationOnboardView.as_view())
+        StaffTask(views.NominationOnboardView.as_view())
         .Annotation(
             title=_("Committee onboarding"),
             summary_template="{{ process.nomination.nominee_name }}",

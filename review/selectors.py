@@ -202,3 +202,26 @@ def staff_tasks(user):
         .annotate(mine=Case(When(owner=user, then=Value(0)), default=Value(1)))
         .order_by("mine", "created", "pk")
     )
+
+
+def screened_decisions(user):
+    """The open decisions on what ``user`` screened, when their role would otherwise
+    let them decide: left out of their tasks (four-eyes), and shown with the reason."""
+    deciders = ("applications.decide_letter", "applications.decide_nomination")
+    if not any(user.has_perm(permission) for permission in deciders):
+        return Task.objects.none()
+    return (
+        Task.objects.filter(status__in=ACTIVE)
+        .filter(
+            Q(flow_task=NODE_PREFIX + "decide", process__letterprocess__letter__screened_by=user)
+            | Q(
+                flow_task=NOMINATION_NODE_PREFIX + "decide",
+                process__nominationprocess__nomination__screened_by=user,
+            )
+        )
+        .select_related(
+            "process__letterprocess__letter",
+            "process__nominationprocess__nomination__nominee_organisation",
+        )
+        .order_by("created", "pk")
+    )

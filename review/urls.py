@@ -32,6 +32,7 @@ urlpatterns += [
         name="nomination_attachment",
     ),
     path("tasks/", tasks.TaskInboxView.as_view(), name="task_inbox"),
+    path("tasks/<int:task_pk>/", tasks.task_page, name="task"),
     path("calls/", nominations.CallListView.as_view(), name="call_list"),
     path("calls/new/", nominations.CallEditView.as_view(), name="call_create"),
     path("calls/<int:pk>/edit/", nominations.CallEditView.as_view(), name="call_edit"),

@@ -144,6 +144,8 @@ EXPECTED = {
     "staff/letters/export/letters.csv":         f"{STAFF} 200   200   200",
     "staff/letters/export/members.csv":         f"{STAFF} 200   200   200",
     "staff/letters/tasks/":                     f"{STAFF} 200   200   200",
+    # Letter B's screening task, taken by the secretariat reviewer: the others read it.
+    "staff/letters/tasks/<int:task_pk>/":       f"{STAFF} 200   200   200",
     "staff/letters/nominations/":               f"{STAFF} 200   200   200",
     "staff/letters/nominations/<int:pk>/":      f"{STAFF} 200   200   200",
     "staff/letters/nominations/files/<int:pk>/": f"{STAFF} file file  file",
@@ -283,22 +285,23 @@ TASK_OF_NODE = {
 
 # Task actions for the secretariat, the committee and a superuser. The same
 # rules hold for letters and nominations: the Secretariat screens and onboards,
-# the Committee decides; a task taken by someone is theirs alone; the task's
-# own URL sends each to what they may do with it.
+# the Committee decides; a task taken by someone is theirs alone. viewflow's own
+# pages of a staff task (its index, its detail, the assign confirmation) send
+# everyone allowed there to our task page (review:task), the one staff work on.
 TASK_ACTIONS = {
     # node       action       secretariat committee admin
     ("screen", "execute"):   "200 403 403",
     ("screen", "assign"):    "403 403 403",
     ("screen", "unassign"):  "200 403 200",
-    ("screen", ""):          "→execute →detail →detail",
+    ("screen", ""):          "→task →task →task",
     ("decide", "execute"):   "403 403 403",
-    ("decide", "assign"):    "403 200 200",
+    ("decide", "assign"):    "403 →task →task",
     ("decide", "unassign"):  "403 403 403",
-    ("decide", ""):          "→detail →assign →assign",
+    ("decide", ""):          "→task →task →task",
     ("onboard", "execute"):  "403 403 403",
-    ("onboard", "assign"):   "200 403 200",
+    ("onboard", "assign"):   "→task 403 →task",
     ("onboard", "unassign"): "403 403 403",
-    ("onboard", ""):         "→assign →detail →assign",
+    ("onboard", ""):         "→task →task →task",
 }  # fmt: skip
 
 
@@ -313,7 +316,9 @@ def viewflow_row(route: str) -> str | None:
     if not task or (match[1], task[1]) not in TASK_OF_NODE:
         return None
     node, action = task[1], task[2] or ""
-    if action == "detail":
+    if action == "detail" and node in ("screen", "decide", "onboard"):
+        staff = "→task →task →task"  # our task page (see TASK_ACTIONS)
+    elif action == "detail":
         staff = "200 200 200"
     elif action in ("undo", "revive", "cancel"):
         staff = "403 403 200"  # repairing a flow by hand is for a superuser only
@@ -500,6 +505,9 @@ def build_url(route: str, role: str, world) -> str:
         ),
         "<path:object_id>": lambda: admin_object_id(route, world),
         "<id>": lambda: str(world.reviewer.pk),
+        "<int:task_pk>": lambda: str(
+            world.letters["B"].process.task_set.filter(flow_task=LetterFlow.screen).latest("pk").pk
+        ),
         "<slug:event>": lambda: "letter_submitted",
         "<slug:audience>": lambda: "applicant",
         "<slug:name>": lambda: "home_intro",

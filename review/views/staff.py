@@ -109,7 +109,9 @@ def explain_denial(request) -> str:
 
 def permission_denied(request, exception=None):
     reason = explain_denial(request)
-    return render(request, "403.html", {"reason": reason}, status=403)
+    # Staff keep their workspace's shell; anyone else sees the public site's.
+    base = "review/base.html" if request.user.is_authenticated else "base.html"
+    return render(request, "403.html", {"reason": reason, "base_template": base}, status=403)
 
 
 class LettersExportView(StaffMixin, generic.View):

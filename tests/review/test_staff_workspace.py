@@ -1,0 +1,200 @@
+"""One staff workspace: every staff page wears one shell (one navigation landmark,
+the Alliance's name, the user, a language switch, logout); the letter is read before
+the task is claimed; a decision the user screened is shown with its reason."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.urls import reverse
+from django.utils import translation
+
+from applications.roles import COMMITTEE
+from review.selectors import letter_open_task, nomination_open_task
+from review.templatetags.staff_nav import navigation_for
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+NAV = re.compile(r'<nav id="staff-nav" aria-label="[^"]+">')
+LANDMARKS = re.compile(r"<nav\b")
+
+
+def assert_shell(html: str, user=None, where=""):
+    assert len(NAV.findall(html)) == 1, f"{where}: the staff navigation landmark is missing"
+    assert "Viewflow Demo" not in html and "Demostración de Viewflow" not in html, where
+    # Not the public site's header.
+    assert "Follow my letter" not in html and "Seguir mi carta" not in html, where
+    assert 'name="language"' in html, f"{where}: no language switch"
+    if user is not None:
+        assert (user.get_full_name() or user.username) in html, f"{where}: no user name"
+        assert reverse("logout") in html, f"{where}: no logout"
+
+
+def nav_urls(user):
+    with translation.override("en"):
+        return [url for _label, url in navigation_for(user)]
+
+
+@pytest.fixture
+def demo_world(reviewer, approver, make_letter):
+    """A letter to screen, one to decide, and a nomination to screen."""
+    to_screen = make_letter("submitted", organisation_name="Red de Cuidados Sur")
+    to_decide = make_letter("reviewed", organisation_name="Cuidar Juntas")
+    nomination = factories.nomination_in_state("submitted", call=factories.call())
+    return {"screen": to_screen, "decide": to_decide, "nomination": nomination}
+
+
+@pytest.mark.parametrize("language", ["es", "en", "fr"])
+@pytest.mark.parametrize("who", ["reviewer", "lead", "approver"])
+def test_every_page_of_the_navigation_wears_the_one_shell(
+    client, demo_world, request, who, language
+):
+    user = request.getfixturevalue(who)
+    client.force_login(user)
+    client.cookies["django_language"] = language
+    urls = nav_urls(user)
+    assert reverse("review:task_inbox") in urls
+    if who == "lead":
+        assert reverse("review:text_list") in urls
+    else:
+        assert reverse("review:text_list") not in urls
+    assert reverse("admin:index") not in urls
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        assert_shell(html, user, where=url)
+        assert f'<html lang="{language}">' in html, url
+        # Every page links every entry of the navigation.
+        for other in urls:
+            assert f'href="{other}"' in html, (url, other)
+
+
+def test_the_pages_behind_the_navigation_wear_it_too(client, demo_world, reviewer, approver):
+    letter, nomination = demo_world["screen"], demo_world["nomination"]
+    client.force_login(reviewer)
+    pages = [
+        reverse("review:letter_detail", args=[letter.pk]),
+        reverse("review:nomination_detail", args=[nomination.pk]),
+        reverse("review:task", args=[letter_open_task(letter=letter).pk]),
+        reverse("review:task", args=[nomination_open_task(nomination=nomination).pk]),
+        reverse("review:call_create"),
+    ]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert_shell(response.content.decode(), reviewer, where=url)
+    # A refusal keeps the shell too.
+    client.force_login(approver)
+    refused = client.get(reverse("review:text_list"))
+    assert refused.status_code == 403
+    assert_shell(refused.content.decode(), approver, where="403")
+
+
+@pytest.mark.parametrize(
+    "language,title", [("es", "Acceso del personal"), ("fr", "Connexion du personnel")]
+)
+def test_the_login_page_is_the_alliances_in_the_visitors_language(client, language, title):
+    client.cookies["django_language"] = language
+    html = client.get(reverse("login")).content.decode()
+    assert_shell(html, where="login")
+    assert title in html
+    assert "Global Alliance for Care" in html or "Alianza" in html or "Alliance" in html
+    reset = client.get(reverse("password_reset")).content.decode()
+    assert_shell(reset, where="password reset")
+
+
+def test_after_login_staff_land_on_their_tasks(client, reviewer):
+    response = client.post(reverse("login"), {"username": "reviewer", "password": "pw-reviewer"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("review:task_inbox")
+
+
+def test_the_admin_carries_the_alliances_name_and_is_in_the_navigation_of_superusers(client):
+    admin = User.objects.create_superuser("root", "root@alliance.test", "pw-root")
+    client.force_login(admin)
+    assert reverse("admin:index") in nav_urls(admin)
+    html = client.get(reverse("admin:index")).content.decode()
+    assert "Global Alliance for Care" in html
+    assert f'href="{reverse("review:task_inbox")}"' in html
+
+
+def test_viewflow_pages_of_a_task_lead_to_our_task_page(client, demo_world, reviewer):
+    letter = demo_world["screen"]
+    task = letter_open_task(letter=letter)
+    client.force_login(reviewer)
+    ours = reverse("review:task", args=[task.pk])
+    for action in ("index", "detail", "assign"):
+        response = client.get(reverse(f"letter:screen:{action}", args=[task.process_id, task.pk]))
+        assert response.status_code == 302, action
+        assert response["Location"] == ours, action
+    # The inbox links our task page, not viewflow's.
+    inbox = client.get(reverse("review:task_inbox")).content.decode()
+    assert f'href="{ours}"' in inbox
+    assert "/review/letter/" not in inbox
+
+
+def test_the_letter_is_read_before_claiming_and_completing_takes_the_task(
+    client, demo_world, reviewer
+):
+    letter = demo_world["screen"]
+    task = letter_open_task(letter=letter)
+    client.force_login(reviewer)
+    url = reverse("review:task", args=[task.pk])
+    html = client.get(url).content.decode()
+    task.refresh_from_db()
+    assert task.owner_id is None, "reading the task page must not take it"
+    motivation = html.index(letter.motivation.splitlines()[0][:30])
+    assert html.index('id="task-form-title"') > motivation, "the form comes after the letter"
+    assert 'name="claim"' in html
+    response = client.post(url, {"outcome": "recommend_approval", **factories.checklist_ticked()})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("review:letter_detail", args=[letter.pk])
+    task.refresh_from_db()
+    letter.refresh_from_db()
+    assert task.status == "DONE" and task.owner_id == reviewer.pk
+    assert letter.status == "reviewed" and letter.screened_by_id == reviewer.pk
+
+
+def test_claiming_is_one_button_on_the_task_page(client, demo_world, reviewer, reviewer2):
+    task = letter_open_task(letter=demo_world["screen"])
+    url = reverse("review:task", args=[task.pk])
+    client.force_login(reviewer)
+    assert client.post(url, {"claim": "1"})["Location"] == url
+    task.refresh_from_db()
+    assert task.owner_id == reviewer.pk
+    assert "This task is yours." in client.get(url).content.decode()
+    # Someone else reads it with the reason and no form, and cannot complete it.
+    client.force_login(reviewer2)
+    html = client.get(url).content.decode()
+    assert "This task is assigned to Sofía" in html
+    assert 'id="task-form-title"' not in html
+    assert client.post(url, {"outcome": "request_changes", "message": "x"}).status_code == 403
+
+
+def test_the_nomination_is_read_before_claiming(client, demo_world, reviewer):
+    nomination = demo_world["nomination"]
+    task = nomination_open_task(nomination=nomination)
+    client.force_login(reviewer)
+    html = client.get(reverse("review:task", args=[task.pk])).content.decode()
+    assert html.index(nomination.motivation) < html.index('id="task-form-title"')
+    assert 'name="claim"' in html
+
+
+def test_a_decision_the_user_screened_is_shown_with_the_reason_not_an_empty_page(
+    client, demo_world, reviewer
+):
+    """A reviewer who also sits on the committee screened a letter: the decision
+    is not offered in their tasks, the inbox says why, and its page explains."""
+    reviewer.groups.add(Group.objects.get(name=COMMITTEE))
+    letter = demo_world["decide"]
+    task = letter_open_task(letter=letter, node_name="decide")
+    client.force_login(reviewer)
+    inbox = client.get(reverse("review:task_inbox")).content.decode()
+    assert reverse("review:task", args=[task.pk]) not in inbox
+    assert "Cuidar Juntas" in inbox
+    assert "you screened" in inbox
+    html = client.get(reverse("review:task", args=[task.pk])).content.decode()
+    assert "screened" in html and 'id="task-form-title"' not in html
+    assert letter.motivation.splitlines()[0][:30] in html
