@@ -7,6 +7,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views import generic
 
+from applications.choices import LetterStatus
 from applications.configuration.selectors import checklist_labels
 from applications.exceptions import DomainError, NotPermitted
 from applications.letters import selectors as letter_selectors
@@ -15,6 +16,7 @@ from applications.questions.selectors import answer_rows
 
 from .. import forms
 from .. import selectors as review_selectors
+from ..history import history_rows
 from ..selectors import letter_open_task, letter_outbox
 from ..task_actions import task_assign
 from .staff import StaffMixin, StoredFileView, open_task_context
@@ -38,7 +40,7 @@ def letter_context(letter, user) -> dict:
         "changes": letter_selectors.letter_changes(letter),
         "checklist": checklist_rows(letter.screening_checklist),
         "answers": answer_rows(letter.answers),
-        "history": letter_selectors.letter_history(letter),
+        "history": history_rows(letter_selectors.letter_history(letter), LetterStatus),
         "attachments": letter.attachments.all(),
         "emails": letter_outbox(letter),
         "bounces": review_selectors.letter_bounces(letter),
