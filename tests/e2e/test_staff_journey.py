@@ -113,3 +113,29 @@ def test_demo_reviewer_screens_and_demo_approver_decides_in_few_clicks(
         )
     assert screening[0] <= MAX_SCREENING and screening[1] <= MAX_SCREENING, screening
     assert approver.clicks <= MAX_DECISION, approver.clicks
+
+
+def test_the_email_preview_shows_the_html_email_and_long_links_wrap(live_server, page, demo):
+    """The preview is the email as it will be sent, drawn under the page's CSP, and a
+    long link in it does not widen the staff page."""
+    base = live_server.url
+    counter = Counter(page)
+    log_in(counter, base, "reviewer", "reviewer-demo")
+    counter.click(page.get_by_role("link", name=TO_SCREEN, exact=True))
+    link = "https://example.org/" + "plan-de-trabajo-" * 20
+    page.get_by_role("radio", name="Ask the applicant for changes").check()
+    page.get_by_label("Message to the applicant", exact=True).fill(f"Add your plan: {link}")
+    violations = []
+    page.on("console", lambda m: violations.append(m.text) if "Content Security" in m.text else 0)
+    page.get_by_role("button", name="Preview the email to the applicant").click()
+    expect(
+        page.get_by_role("heading", name="The applicant will receive this email")
+    ).to_be_visible()
+    frame = page.frame_locator("iframe")
+    # The demo letter is in Spanish: so is its email.
+    expect(frame.get_by_text("Alianza Global por los Cuidados").first).to_be_visible()
+    expect(frame.get_by_text("Add your plan:")).to_be_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    viewport = page.viewport_size["width"]
+    assert width <= viewport, (width, viewport)
+    assert violations == []

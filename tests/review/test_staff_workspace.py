@@ -290,3 +290,23 @@ def test_the_email_preferences_page_keeps_the_language(client, reviewer):
     html = client.get(reverse("review:email_preference")).content.decode()
     assert '<html lang="es">' in html
     assert '<option value="es" selected>' in html
+
+
+def test_bulk_assign_says_per_row_what_was_assigned_and_why_not(client, reviewer, make_letter):
+    from review.task_actions import task_assign
+
+    free = make_letter("submitted", organisation_name="Libre")
+    mine = make_letter("submitted", organisation_name="Ya mía")
+    decision = make_letter("reviewed", organisation_name="Para el comité")
+    task_assign(task=letter_open_task(letter=mine), user=reviewer)
+    client.force_login(reviewer)
+    response = client.post(
+        reverse("review:letter_list"),
+        {"letters": [free.pk, mine.pk, decision.pk]},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "Assigned to you: Libre." in html
+    assert "Not assigned: Ya mía. This task is already yours." in html
+    assert "Not assigned: Para el comité. Your role does not include this task." in html
+    assert "You cannot take this task." not in html
