@@ -143,6 +143,7 @@ EXPECTED = {
     # POST: the staff header's language switch goes back to the page it came from.
     "staff/letters/language/":                  f"{STAFF} →task_inbox →task_inbox →task_inbox",
     "staff/letters/dashboard/":                 f"{STAFF} 200   200   200",
+    "staff/letters/search/":                    f"{STAFF} 200   200   200",
     "staff/letters/export/letters.csv":         f"{STAFF} 200   200   200",
     "staff/letters/export/members.csv":         f"{STAFF} 200   200   200",
     "staff/letters/tasks/":                     f"{STAFF} 200   200   200",

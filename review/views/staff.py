@@ -32,6 +32,7 @@ from notifications.services import staff_email_preference_set, staff_language_se
 from .. import forms
 from ..dashboard import dashboard_figures
 from ..exports import letters_csv, members_csv
+from ..selectors import staff_search
 
 
 class StaffMixin(LoginRequiredMixin, PermissionRequiredMixin):
@@ -238,3 +239,20 @@ def staff_login_view_class(base=LoginView):
             return with_language_cookie(response, staff_language(user=form.get_user()))
 
     return StaffLoginView
+
+
+class SearchView(StaffMixin, generic.TemplateView):
+    """The header's one search: letters, nominations and members by name, acronym or
+    contact email, without regard to case or accents."""
+
+    template_name = "review/search.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.get("q", "").strip()[:200]
+        found = staff_search(query=query) if query else {}
+        if not self.request.user.has_perm("applications.view_nomination"):
+            found.pop("nominations", None)
+        context.update(query=query, found=found, searched=bool(query))
+        context["nothing"] = bool(query) and not any(found.values())
+        return context

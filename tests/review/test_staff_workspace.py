@@ -310,3 +310,30 @@ def test_bulk_assign_says_per_row_what_was_assigned_and_why_not(client, reviewer
     assert "Not assigned: Ya mía. This task is already yours." in html
     assert "Not assigned: Para el comité. Your role does not include this task." in html
     assert "You cannot take this task." not in html
+
+
+def test_one_search_finds_letters_nominations_and_members_without_case_or_accents(
+    client, reviewer, approver, make_letter, django_assert_max_num_queries
+):
+    make_letter("submitted", organisation_name="Fundación Árbol Cuidador", acronym="FAC")
+    make_letter("submitted", organisation_name="Otra Red", contact_email="hola@otra-red.org")
+    factories.member(name="Colectivo Niñez Plena", acronym="CNP", contact_email="cnp@ninez.org")
+    factories.nomination_in_state("submitted", call=factories.call(), nominee_name="Inés Gómez")
+    client.force_login(reviewer)
+    url = reverse("review:search")
+
+    def found(q):
+        with django_assert_max_num_queries(15):
+            context = client.get(url, {"q": q}).context
+        return {kind: [str(o) for o in rows] for kind, rows in context["found"].items() if rows}
+
+    assert "Fundación Árbol Cuidador" in found("FUNDACION arbol")["letters"][0]
+    assert "Fundación Árbol Cuidador" in found("fac")["letters"][0]
+    assert "Otra Red" in found("OTRA-RED.org")["letters"][0]
+    assert list(found("ninez plena")) == ["members"]
+    assert list(found("CNP")) == ["members"]
+    nominations = found("ines gomez")["nominations"]
+    assert len(nominations) == 1
+    html = client.get(url, {"q": "nada parecido"}).content.decode()
+    assert "Nothing matches" in html
+    assert 'role="search"' in html
