@@ -30,7 +30,7 @@ from notifications.selectors import outbox_for_object, staff_language, staff_wan
 from notifications.services import staff_email_preference_set, staff_language_set
 
 from .. import forms
-from ..dashboard import dashboard_figures
+from ..dashboard import alliance_figures, dashboard_figures
 from ..exports import letters_csv, members_csv
 from ..selectors import staff_search
 
@@ -141,6 +141,16 @@ class DashboardView(StaffMixin, generic.TemplateView):
                     "funnel": _("Letters by state"),
                     "constituency": _("Letters by constituency"),
                     "region": _("Letters by region"),
+                    "no_region": _("Other"),
+                }
+            )
+        )
+        context.update(
+            alliance_figures(
+                {
+                    "members_constituency": _("Members by constituency"),
+                    "members_region": _("Members by region"),
+                    "nominations": _("Nominations by state"),
                     "no_region": _("Other"),
                 }
             )

@@ -337,3 +337,34 @@ def test_one_search_finds_letters_nominations_and_members_without_case_or_accent
     html = client.get(url, {"q": "nada parecido"}).content.decode()
     assert "Nothing matches" in html
     assert 'role="search"' in html
+
+
+def test_the_dashboard_covers_the_whole_alliance_as_charts_and_tables(
+    client, reviewer, make_letter, django_assert_max_num_queries
+):
+    from applications.choices import Constituency
+
+    factories.member(name="Sindicato Uno", constituency=Constituency.TRADE_UNION, country="AR")
+    factories.member(name="Sindicato Dos", constituency=Constituency.TRADE_UNION, country="KE")
+    call = factories.call(seats={Constituency.TRADE_UNION: 2, Constituency.CIVIL_SOCIETY: 1})
+    factories.nomination_in_state("submitted", call=call)
+    client.force_login(reviewer)
+    with django_assert_max_num_queries(25):
+        response = client.get(reverse("review:dashboard"))
+    context = response.context
+    members, regions, nominations = (
+        {bar.label: bar.value for bar in chart.bars} for chart in context["alliance_charts"]
+    )
+    assert members["Trade union"] == 2 + 0  # the nominator and nominee are other members
+    assert sum(regions.values()) == context["members_total"]
+    assert nominations["Submitted"] == 1
+    [(open_call, seats)] = context["open_calls"]
+    assert open_call == call
+    assert [(seat.label, seat.seats, seat.approved) for seat in seats] == [
+        ("Civil society organisation", 1, 0),
+        ("Trade union", 2, 0),
+    ]
+    html = response.content.decode()
+    assert "<script" not in html
+    assert html.count('<table class="visually-hidden">') == 6  # each chart as a table
+    assert "Open call:" in html
