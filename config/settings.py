@@ -148,6 +148,8 @@ TIME_ZONE = env("TIME_ZONE", default="UTC")
 USE_TZ = True
 # Language of the email sent to staff (reviewers and approvers).
 STAFF_LANGUAGE = env("STAFF_LANGUAGE", default="en")
+# English short dates day first (config/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["config.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

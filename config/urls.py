@@ -9,6 +9,7 @@ from applications.letters.views import home
 from config.passwords import OutboxPasswordResetForm
 from notifications.webhooks import webhook_urlpatterns
 from review.site import site
+from review.views.staff import staff_login_view_class
 
 from .abuse import rate_limit
 
@@ -16,7 +17,10 @@ from .abuse import rate_limit
 class StaffAuthViewset(AuthViewset):
     """viewflow's login pages, with the password-reset form (public, and it sends
     email) rate-limited like the other public forms, answered in constant time and
-    sent through the outbox (config/passwords.py)."""
+    sent through the outbox (config/passwords.py). Logging in puts back the staff
+    member's own language (review/views/staff.py)."""
+
+    login_view_class = staff_login_view_class(AuthViewset.login_view_class)
 
     def get_pass_reset_view_kwargs(self, **kwargs):
         return super().get_pass_reset_view_kwargs(form_class=OutboxPasswordResetForm, **kwargs)

@@ -98,6 +98,8 @@ class StaffEmailPreference(models.Model):
         "auth.User", on_delete=models.CASCADE, related_name="email_preference"
     )
     daily_digest = models.BooleanField(_("one daily digest instead of each email"), default=False)
+    # The language of their staff pages and emails; empty: settings.STAFF_LANGUAGE.
+    language = models.CharField(_("language"), max_length=8, blank=True, default="")
 
     class Meta:
         verbose_name = _("staff email preference")

@@ -1,3 +1,5 @@
+from django.conf import settings
+
 from .models import UNDELIVERED, OutboxMessage, StaffEmailPreference
 
 LETTER = "applications.letter"
@@ -23,6 +25,12 @@ def bounced_for_object(*, object_type: str, object_id: int, audience: str | None
     if audience is not None:
         rows = rows.filter(audience=audience)
     return rows.order_by("delivery_event_at", "pk")
+
+
+def staff_language(*, user) -> str:
+    """The language ``user`` chose for their staff pages and emails, or STAFF_LANGUAGE."""
+    preference = StaffEmailPreference.objects.filter(user=user).first()
+    return (preference and preference.language) or settings.STAFF_LANGUAGE
 
 
 def staff_wants_digest(*, user) -> bool:

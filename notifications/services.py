@@ -129,7 +129,7 @@ def _staff_recipient(user, audience: str) -> Recipient:
     preference = getattr(user, "email_preference", None)
     return Recipient(
         user.email,
-        settings.STAFF_LANGUAGE,
+        (preference and preference.language) or settings.STAFF_LANGUAGE,
         audience,
         digest=bool(preference and preference.daily_digest),
     )
@@ -201,7 +201,8 @@ def letter_context(letter) -> dict:
         "status_url": status_url(letter),
         "onboarding_url": onboarding_url(letter),
         "site_url": settings.SITE_URL,
-        "inbox_url": settings.SITE_URL + reverse("letter:queue"),
+        # Staff emails link to the letter itself (its page opens its task).
+        "inbox_url": settings.SITE_URL + reverse("review:letter_detail", args=[letter.pk]),
         "directory_url": settings.SITE_URL + reverse("directory"),
     }
 
@@ -221,7 +222,7 @@ def nomination_context(nomination) -> dict:
         "nomination_url": nomination_status_url(nomination),
         "call_url": settings.SITE_URL + nomination.call.get_absolute_url(),
         "site_url": settings.SITE_URL,
-        "inbox_url": settings.SITE_URL + reverse("nomination:queue"),
+        "inbox_url": settings.SITE_URL + reverse("review:nomination_detail", args=[nomination.pk]),
         "directory_url": settings.SITE_URL + reverse("directory"),
     }
 
@@ -365,7 +366,7 @@ def digests_send(*, now=None) -> int:
             language = items[0].language
             context = {
                 "items": items,
-                "inbox_url": settings.SITE_URL + reverse("letter:inbox"),
+                "inbox_url": settings.SITE_URL + reverse("review:task_inbox"),
                 "letters_url": settings.SITE_URL + reverse("review:letter_list"),
             }
             rendered = render_email(
@@ -413,3 +414,14 @@ def staff_email_preference_set(*, user, daily_digest: bool) -> None:
     StaffEmailPreference.objects.update_or_create(
         user=user, defaults={"daily_digest": daily_digest}
     )
+
+
+def staff_language_set(*, user, language: str) -> None:
+    """The language of ``user``'s staff pages and staff emails.
+
+    Before: ``language`` is one of settings.LANGUAGES. Changes: the user's
+    ``StaffEmailPreference``. Sends nothing.
+    """
+    if language not in dict(settings.LANGUAGES):
+        raise ValueError(language)
+    StaffEmailPreference.objects.update_or_create(user=user, defaults={"language": language})

@@ -86,7 +86,13 @@ PLACEHOLDERS: dict[str, tuple[str, tuple[str, ...]]] = {
         ("committee_calendar_url",),
     ),
     "directory_link": (gettext_lazy("the public member directory"), ("directory_url",)),
-    "inbox_link": (gettext_lazy("the staff's task list"), ("inbox_url",)),
+    "inbox_link": (
+        gettext_lazy(
+            "the link to the letter or nomination in the staff workspace "
+            "(the task list in a digest)"
+        ),
+        ("inbox_url",),
+    ),
     "letters_link": (gettext_lazy("the staff's list of letters"), ("letters_url",)),
     "site_link": (gettext_lazy("the site's address"), ("site_url",)),
     "secretariat_email": (

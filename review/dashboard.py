@@ -14,11 +14,13 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Aggregate, Count, F, FloatField, Func, Max
+from django.db.models import Aggregate, Count, F, FloatField, Func, Max, Q
+from django.utils import timezone
 from viewflow.workflow.models import Task
 
-from applications.choices import Constituency, LetterStatus
-from applications.models import Letter
+from applications.choices import Constituency, LetterStatus, NominationStatus
+from applications.models import Call, Letter, Nomination, Organisation
+from applications.nominations.selectors import call_seat_counts
 from applications.regions import Region, region_for
 
 from .selectors import ACTIVE, NODE_PREFIX, STAFF_NODES, overdue_q
@@ -172,4 +174,40 @@ def dashboard_figures(titles: dict) -> dict:
         "median_to_onboarding": figures["median_to_onboarding"],
         # Not kept: it changes as time passes, without any write.
         "overdue": overdue_count(),
+    }
+
+
+def alliance_figures(titles: dict) -> dict:
+    """The rest of the Alliance beside the letters: members by constituency and by
+    region, nominations by state, and each open call's seats filled per
+    constituency. Grouped counts (three queries) and two per open call."""
+    members = Organisation.objects.order_by().aggregate(
+        **{f"c_{key}": Count("pk", filter=Q(constituency=key)) for key in Constituency.values},
+        **{f"r_{key}": Count("pk", filter=Q(region=key)) for key in [*Region.values, ""]},
+    )
+    by_constituency = {key: members[f"c_{key}"] for key in Constituency.values}
+    by_region = {key: members[f"r_{key}"] for key in [*Region.values, ""]}
+    by_status = Nomination.objects.order_by().aggregate(
+        **{key: Count("pk", filter=Q(status=key)) for key in NominationStatus.values}
+    )
+    now = timezone.now()
+    open_calls = Call.objects.filter(opens_at__lte=now, closes_at__gt=now).order_by("closes_at")
+    return {
+        "members_total": sum(by_constituency.values()),
+        "alliance_charts": [
+            chart(
+                titles["members_constituency"],
+                [(label, by_constituency.get(key, 0)) for key, label in Constituency.choices],
+            ),
+            chart(
+                titles["members_region"],
+                [(label, by_region.get(key, 0)) for key, label in Region.choices]
+                + ([(titles["no_region"], by_region[""])] if by_region.get("") else []),
+            ),
+            chart(
+                titles["nominations"],
+                [(label, by_status.get(key, 0)) for key, label in NominationStatus.choices],
+            ),
+        ],
+        "open_calls": [(call, call_seat_counts(call)) for call in open_calls[:5]],
     }

@@ -163,6 +163,11 @@ class EmailPreferenceForm(forms.Form):
         ],
         widget=forms.RadioSelect,
     )
+    language = forms.ChoiceField(
+        label=_("Language of your staff pages and emails"),
+        choices=[("es", "Español"), ("en", "English"), ("fr", "Français")],
+        required=False,  # left out: the language stays as it is
+    )
 
 
 class NominationScreeningForm(forms.Form):

@@ -53,8 +53,7 @@ def deadline_reminders_send(*, now=None) -> int:
             "assignee": (task.owner.get_full_name() or task.owner.get_username())
             if task.owner
             else "",
-            "task_url": settings.SITE_URL
-            + reverse(f"letter:{node}:index", args=[task.process_id, task.pk]),
+            "task_url": settings.SITE_URL + reverse("review:task", args=[task.pk]),
         }
         kinds = [(TaskReminder.REMINDER, "task_overdue")]
         if letter.pk in escalate:

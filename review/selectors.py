@@ -20,7 +20,8 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from applications.configuration.selectors import deadline_days
-from applications.models import Letter
+from applications.matching import name_key
+from applications.models import Letter, Nomination, Organisation
 from notifications.models import UNDELIVERED, OutboxMessage
 from notifications.selectors import LETTER as LETTER_OBJECT
 from notifications.selectors import bounced_for_object, outbox_for_object
@@ -225,3 +226,38 @@ def screened_decisions(user):
         )
         .order_by("created", "pk")
     )
+
+
+def staff_search(*, query: str, limit: int = 25) -> dict:
+    """Letters, nominations and members whose name, acronym or contact email holds
+    ``query``, without regard to case or accents, the same on SQLite and PostgreSQL:
+    names are compared through their folded key (``matching.name_key``, stored on
+    letters and organisations), and nominees' names are folded as they are read."""
+    text = " ".join(query.split())
+    key = name_key(text)
+    if not key and "@" not in text:
+        return {"letters": [], "nominations": [], "members": []}
+
+    def names(prefix=""):
+        match = Q(**{f"{prefix}acronym__iexact": text}) | Q(
+            **{f"{prefix}contact_email__icontains": text}
+        )
+        if key:
+            match |= Q(**{f"{prefix}name_key__contains": key})
+        return match
+
+    letters = list(Letter.objects.filter(names()).order_by("-submitted_at", "-pk")[:limit])
+    members = list(Organisation.objects.filter(names()).order_by("name", "pk")[:limit])
+    nominations = []
+    candidates = Nomination.objects.select_related("nominee_organisation").order_by("-pk")
+    lowered = text.casefold()
+    for nomination in candidates.iterator(chunk_size=500):
+        if (
+            (key and key in name_key(nomination.nominee_name))
+            or (key and key in nomination.nominee_organisation.name_key)
+            or lowered in nomination.nominee_email.casefold()
+        ):
+            nominations.append(nomination)
+            if len(nominations) == limit:
+                break
+    return {"letters": letters, "nominations": nominations, "members": members}

@@ -17,14 +17,31 @@ from viewflow.workflow.status import STATUS
 from applications.exceptions import NotPermitted
 
 
+def refusal_to_take(*, task, user) -> str:
+    """Why ``user`` may not take ``task``, in words they can act on."""
+    if task.status not in (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED):
+        return _("This task is already completed.")
+    if task.owner_id == user.pk:
+        return _("This task is already yours.")
+    if task.owner_id:
+        who = task.owner.get_full_name() or task.owner.get_username()
+        return _("This task is assigned to %(who)s.") % {"who": who}
+    if task.owner_permission and not user.has_perm(task.owner_permission):
+        return _("Your role does not include this task.")
+    if task.flow_task.name == "decide":
+        return _("You screened it: another committee member decides (four-eyes rule).")
+    return _("You cannot take this task.")
+
+
 def task_assign(*, task, user) -> None:
-    """Take an unassigned task (refused for the screener on a decision task)."""
+    """Take an unassigned task (refused for the screener on a decision task), or say
+    why not (``refusal_to_take``)."""
     flow_class = task.flow_task.flow_class
     with flow_class.lock(task.process_id), transaction.atomic():
         task.refresh_from_db()
         activation = task.flow_task.activation_class(task)
         if not task.flow_task.can_assign(user, task):
-            raise NotPermitted(_("You cannot take this task."))
+            raise NotPermitted(refusal_to_take(task=task, user=user))
         activation.assign(user)
 
 
@@ -39,7 +56,7 @@ def task_complete(*, task, user, action: Callable[[], object]):
         task.refresh_from_db()
         if task.status == STATUS.NEW:
             if not task.flow_task.can_assign(user, task):
-                raise NotPermitted(_("You cannot take this task."))
+                raise NotPermitted(refusal_to_take(task=task, user=user))
             task.flow_task.activation_class(task).assign(user)
             task.refresh_from_db()
         activation = task.flow_task.activation_class(task)

@@ -14,7 +14,9 @@ urlpatterns = [
         name="export_applicant",
     ),
     path("preferences/", staff.EmailPreferenceView.as_view(), name="email_preference"),
+    path("language/", staff.StaffLanguageView.as_view(), name="staff_language"),
     path("dashboard/", staff.DashboardView.as_view(), name="dashboard"),
+    path("search/", staff.SearchView.as_view(), name="search"),
     path("export/letters.csv", staff.LettersExportView.as_view(), name="export_letters"),
     path("export/members.csv", staff.MembersExportView.as_view(), name="export_members"),
 ]

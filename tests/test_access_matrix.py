@@ -140,7 +140,10 @@ EXPECTED = {
     "staff/letters/files/<int:pk>/":            f"{STAFF} file  file  file",
     "staff/letters/<int:pk>/personal-data.json": f"{STAFF} 200  200   200",
     "staff/letters/preferences/":               f"{STAFF} 200   200   200",
+    # POST: the staff header's language switch goes back to the page it came from.
+    "staff/letters/language/":                  f"{STAFF} →task_inbox →task_inbox →task_inbox",
     "staff/letters/dashboard/":                 f"{STAFF} 200   200   200",
+    "staff/letters/search/":                    f"{STAFF} 200   200   200",
     "staff/letters/export/letters.csv":         f"{STAFF} 200   200   200",
     "staff/letters/export/members.csv":         f"{STAFF} 200   200   200",
     "staff/letters/tasks/":                     f"{STAFF} 200   200   200",
@@ -190,6 +193,7 @@ POSTS = {
     "letters/<str:token>/withdraw/": {"confirm": "on"},
     "nominations/<str:token>/withdraw/": {"confirm": "on"},
     "accounts/logout/": {},
+    "staff/letters/language/": {"language": "es"},
     "staff/letters/texts/versions/<int:pk>/restore/": {},
     "staff/letters/settings/versions/<int:pk>/restore/": {},
     "staff/letters/questions/<int:pk>/retire/": {},

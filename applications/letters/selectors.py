@@ -4,9 +4,10 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 from django_fsm_log.models import StateLog
 
-from applications.choices import LetterStatus
+from applications.choices import LetterStatus, PriorityArea
 from applications.members.models import Organisation
 from applications.questions.selectors import answer_changes
 
@@ -105,8 +106,27 @@ class Change:
     after: object
 
 
+def shown_value(field: str, value):
+    """A stored value of a letter's field as a reader sees it, in the active language:
+    a choice's label, a country's name, the priority areas' labels, yes or no."""
+    if value is None or value == "" or value == []:
+        return value
+    if field == "country":
+        return countries.name(value) or value
+    if field == "priority_areas":
+        labels = dict(PriorityArea.choices)
+        return ", ".join(str(labels.get(key, key)) for key in value)
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    model_field = Letter._meta.get_field(field)
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    return value
+
+
 def letter_changes(letter: Letter) -> list[Change]:
-    """Field-by-field differences between the last two submissions of a letter."""
+    """Field-by-field differences between the last two submissions of a letter, with
+    the values as a reader sees them (``shown_value``)."""
     revisions = list(letter.revisions.order_by("-number")[:2])
     if len(revisions) < 2:
         return []
@@ -115,8 +135,8 @@ def letter_changes(letter: Letter) -> list[Change]:
         Change(
             field,
             str(Letter._meta.get_field(field).verbose_name),
-            before.get(field),
-            after.get(field),
+            shown_value(field, before.get(field)),
+            shown_value(field, after.get(field)),
         )
         for field in LETTER_CONTENT_FIELDS
         if before.get(field) != after.get(field)

@@ -7,6 +7,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views import generic
 
+from applications.choices import LetterStatus
 from applications.configuration.selectors import checklist_labels
 from applications.exceptions import DomainError, NotPermitted
 from applications.letters import selectors as letter_selectors
@@ -15,6 +16,7 @@ from applications.questions.selectors import answer_rows
 
 from .. import forms
 from .. import selectors as review_selectors
+from ..history import history_rows
 from ..selectors import letter_open_task, letter_outbox
 from ..task_actions import task_assign
 from .staff import StaffMixin, StoredFileView, open_task_context
@@ -38,7 +40,7 @@ def letter_context(letter, user) -> dict:
         "changes": letter_selectors.letter_changes(letter),
         "checklist": checklist_rows(letter.screening_checklist),
         "answers": answer_rows(letter.answers),
-        "history": letter_selectors.letter_history(letter),
+        "history": history_rows(letter_selectors.letter_history(letter), LetterStatus),
         "attachments": letter.attachments.all(),
         "emails": letter_outbox(letter),
         "bounces": review_selectors.letter_bounces(letter),
@@ -82,18 +84,24 @@ class LetterListView(StaffMixin, generic.ListView):
     def post(self, request, *args, **kwargs):
         """Bulk assign: take the open tasks of the selected letters."""
         ids = [int(pk) for pk in request.POST.getlist("letters") if pk.isdigit()]
-        taken, refused = 0, []
+        taken, refused = [], []
         for letter in Letter.objects.filter(pk__in=ids).order_by("pk"):
             task = letter_open_task(letter=letter)
             try:
                 if task is None or task.flow_task.name not in review_selectors.STAFF_NODES:
                     raise NotPermitted(_("no open task"))
                 task_assign(task=task, user=request.user)
-                taken += 1
+                taken.append(letter.organisation_name)
             except DomainError as error:
-                refused.append(f"{letter.organisation_name}: {error.message}")
+                refused.append(
+                    _("Not assigned: %(name)s. %(reason)s")
+                    % {"name": letter.organisation_name, "reason": error.message}
+                )
+        # One line per selected letter: what was assigned, and why the others were not.
         if taken:
-            messages.success(request, _("%(n)d tasks assigned to you.") % {"n": taken})
+            messages.success(request, _("%(n)d tasks assigned to you.") % {"n": len(taken)})
+        for name in taken:
+            messages.success(request, _("Assigned to you: %(name)s.") % {"name": name})
         for line in refused:
             messages.warning(request, line)
         if not ids:

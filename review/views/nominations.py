@@ -19,6 +19,7 @@ from applications.questions.selectors import answer_rows
 from notifications.selectors import outbox_for_object
 
 from .. import forms
+from ..history import history_rows
 from ..selectors import nomination_open_task
 from .staff import StoredFileView, open_task_context
 
@@ -28,7 +29,7 @@ def nomination_context(nomination) -> dict:
         "nomination": nomination,
         "eligibility": selectors.nomination_eligibility(nomination),
         "seat_counts": selectors.call_seat_counts(nomination.call),
-        "history": selectors.nomination_history(nomination),
+        "history": history_rows(selectors.nomination_history(nomination), NominationStatus),
         "attachments": nomination.attachments.all(),
         "answers": answer_rows(nomination.answers),
         "emails": outbox_for_object(object_type="applications.nomination", object_id=nomination.pk),

@@ -3,12 +3,17 @@ an applicant's personal data and the staff member's email preference."""
 
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.contrib.auth.views import LoginView
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import formats, timezone
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
 from django.views import generic
 from viewflow.workflow.models import Task
@@ -21,12 +26,13 @@ from applications.models import Letter, Nomination
 from applications.nominations.services import nomination_check_can_decide
 from applications.uploads import stored_file_response
 from notifications.selectors import LETTER as LETTER_OBJECT
-from notifications.selectors import outbox_for_object, staff_wants_digest
-from notifications.services import staff_email_preference_set
+from notifications.selectors import outbox_for_object, staff_language, staff_wants_digest
+from notifications.services import staff_email_preference_set, staff_language_set
 
 from .. import forms
-from ..dashboard import dashboard_figures
+from ..dashboard import alliance_figures, dashboard_figures
 from ..exports import letters_csv, members_csv
+from ..selectors import staff_search
 
 
 class StaffMixin(LoginRequiredMixin, PermissionRequiredMixin):
@@ -139,6 +145,16 @@ class DashboardView(StaffMixin, generic.TemplateView):
                 }
             )
         )
+        context.update(
+            alliance_figures(
+                {
+                    "members_constituency": _("Members by constituency"),
+                    "members_region": _("Members by region"),
+                    "nominations": _("Nominations by state"),
+                    "no_region": _("Other"),
+                }
+            )
+        )
         return context
 
 
@@ -175,11 +191,78 @@ class EmailPreferenceView(StaffMixin, generic.FormView):
 
     def get_initial(self):
         digest = staff_wants_digest(user=self.request.user)
-        return {"mode": "digest" if digest else "immediate"}
+        return {
+            "mode": "digest" if digest else "immediate",
+            "language": staff_language(user=self.request.user),
+        }
 
     def form_valid(self, form):
-        staff_email_preference_set(
-            user=self.request.user, daily_digest=form.cleaned_data["mode"] == "digest"
-        )
+        user, language = self.request.user, form.cleaned_data["language"]
+        staff_email_preference_set(user=user, daily_digest=form.cleaned_data["mode"] == "digest")
+        if not language:
+            messages.success(self.request, _("Your email preference was saved."))
+            return redirect("review:email_preference")
+        staff_language_set(user=user, language=language)
+        translation.activate(language)
         messages.success(self.request, _("Your email preference was saved."))
-        return redirect("review:email_preference")
+        return with_language_cookie(redirect("review:email_preference"), language)
+
+
+def with_language_cookie(response, language: str):
+    """Django's language cookie set to ``language``, as its set_language view does."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
+
+
+class StaffLanguageView(LoginRequiredMixin, generic.View):
+    """The staff header's language switch: the language of this person's staff pages
+    and of the staff emails they get, kept with them (not only in this browser)."""
+
+    def post(self, request):
+        language = request.POST.get("language", "")
+        target = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            target = reverse("review:task_inbox")
+        if not check_for_language(language) or language not in dict(settings.LANGUAGES):
+            return redirect(target)
+        staff_language_set(user=request.user, language=language)
+        return with_language_cookie(redirect(target), language)
+
+
+def staff_login_view_class(base=LoginView):
+    """viewflow's login view, which also puts back the staff member's own language."""
+
+    class StaffLoginView(base):
+        def form_valid(self, form):
+            response = super().form_valid(form)
+            return with_language_cookie(response, staff_language(user=form.get_user()))
+
+    return StaffLoginView
+
+
+class SearchView(StaffMixin, generic.TemplateView):
+    """The header's one search: letters, nominations and members by name, acronym or
+    contact email, without regard to case or accents."""
+
+    template_name = "review/search.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.get("q", "").strip()[:200]
+        found = staff_search(query=query) if query else {}
+        if not self.request.user.has_perm("applications.view_nomination"):
+            found.pop("nominations", None)
+        context.update(query=query, found=found, searched=bool(query))
+        context["nothing"] = bool(query) and not any(found.values())
+        return context

@@ -132,7 +132,7 @@ def log_in(page, base, username):
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill("pw-" + username)
     page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(re.compile(r"/review/(letter/)?$"))
+    expect(page).to_have_url(re.compile(r"/staff/letters/tasks/$"))
 
 
 def open_and_take_task(page, base, letter):
@@ -144,7 +144,7 @@ def open_and_take_task(page, base, letter):
 def take_open_task(page):
     """Follow the staff page's "Open task" link and assign the task to oneself."""
     page.get_by_role("link", name=re.compile(r"^Open task")).click()
-    page.get_by_role("button", name="Assign and continue", exact=True).click()
+    page.get_by_role("button", name="Take this task", exact=True).click()
     expect(page.get_by_role("button", name="Complete", exact=True)).to_be_visible()
 
 

@@ -116,7 +116,7 @@ def test_applicant_sends_letter_in_spanish_and_reviewer_finds_it(
     assert aws.object_bytes(attachment.key) == pdf
     assert attachment.sha256 == hashlib.sha256(pdf).hexdigest()
 
-    # 6. A reviewer, in their own browser, logs in through viewflow's login page...
+    # 6. A reviewer, in their own browser, logs in through the staff login page...
     staff = new_page()
     staff.goto(live_server.url + "/accounts/login/")
     staff.locator("input[name=username]").fill("reviewer")
@@ -124,9 +124,9 @@ def test_applicant_sends_letter_in_spanish_and_reviewer_finds_it(
     staff.locator("form").filter(has=staff.locator("input[name=password]")).locator(
         "[type=submit]"
     ).click()
-    expect(staff).to_have_url(re.compile(r"/review/(letter/)?$"))
+    expect(staff).to_have_url(re.compile(r"/staff/letters/tasks/$"))
 
-    # 7. ... and finds the new letter waiting in the queue.
-    response = staff.goto(live_server.url + "/review/letter/queue/")
+    # 7. ... and finds the new letter waiting in their tasks.
+    response = staff.goto(live_server.url + "/staff/letters/tasks/")
     assert response is not None and response.status == 200
     expect(staff.get_by_text(ORGANISATION)).to_be_visible()

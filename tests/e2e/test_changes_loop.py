@@ -25,6 +25,7 @@ OLD_MOTIVATION = "Queremos compartir experiencias."
 NEW_MOTIVATION = "Queremos compartir experiencias y un plan de trabajo para 2026."
 REQUEST = "Please add your work plan for next year to the motivation."
 NOTE = "Internal: solid organisation, only the work plan is missing."
+NODE_TITLES = {"screen": "Screening", "decide": "Decision", "onboard": "Onboarding"}
 
 
 def log_in(page, base_url, username):
@@ -32,7 +33,7 @@ def log_in(page, base_url, username):
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill("pw-" + username)
     page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(re.compile(r"/review/(letter/)?$"))
+    expect(page).to_have_url(re.compile(r"/staff/letters/tasks/$"))
 
 
 def open_task(page, base_url, letter, node, *, follow=True) -> str:
@@ -40,7 +41,8 @@ def open_task(page, base_url, letter, node, *, follow=True) -> str:
     to, and return the task's URL."""
     page.goto(f"{base_url}/staff/letters/{letter.pk}/")
     link = page.get_by_role("link", name=re.compile(r"^Open task"))
-    expect(link).to_have_attribute("href", re.compile(rf"^/review/letter/\d+/{node}/\d+/$"))
+    expect(link).to_have_attribute("href", re.compile(r"^/staff/letters/tasks/\d+/$"))
+    expect(link).to_contain_text(NODE_TITLES[node])
     href = link.get_attribute("href")
     if follow:
         link.click()
@@ -48,10 +50,11 @@ def open_task(page, base_url, letter, node, *, follow=True) -> str:
 
 
 def take_task(page, task_url):
-    """Assign the task to oneself on viewflow's assign page, landing on its form."""
-    expect(page).to_have_url(task_url + "assign/")
-    page.get_by_role("button", name="Assign and continue", exact=True).click()
-    expect(page).to_have_url(task_url + "execute/")
+    """Take the task on its page (the letter above, the form below), staying there."""
+    expect(page).to_have_url(task_url)
+    page.get_by_role("button", name="Take this task", exact=True).click()
+    expect(page).to_have_url(task_url)
+    expect(page.get_by_text("This task is yours.")).to_be_visible()
     expect(page.get_by_role("button", name="Complete", exact=True)).to_be_visible()
 
 
@@ -126,8 +129,9 @@ def test_changes_loop_with_diff_and_four_eyes(
     expect(staff.get_by_role("note")).to_contain_text("four-eyes rule")
     expect(staff.get_by_role("link", name=re.compile(r"^Open task"))).to_have_count(0)
     task = letter_open_task(letter=letter, node_name="decide")
-    decide_url = f"{base}/review/letter/{task.process_id}/decide/{task.pk}/"
-    response = staff.goto(decide_url + "assign/")
+    decide_url = f"{base}/staff/letters/tasks/{task.pk}/"
+    viewflow_url = f"{base}/review/letter/{task.process_id}/decide/{task.pk}/"
+    response = staff.goto(viewflow_url + "assign/")
     assert response is not None and response.status == 403
     expect(staff.get_by_role("alert")).to_contain_text("four-eyes rule")
     expect(staff.get_by_role("button", name="Assign", exact=True)).to_have_count(0)

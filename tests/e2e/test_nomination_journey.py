@@ -51,7 +51,7 @@ def log_in(page, base_url, username):
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill("pw-" + username)
     page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(re.compile(r"/review/(letter/)?$"))
+    expect(page).to_have_url(re.compile(r"/staff/letters/tasks/$"))
 
 
 def mail_to(aws, address, subject):
@@ -81,7 +81,7 @@ def open_from_inbox(page, base_url, task_title) -> str:
     expect(row).to_have_count(1)
     link = row.get_by_role("link", name=f"{NOMINEE} ({NOMINEE_ORG})")
     href = link.get_attribute("href")
-    assert re.fullmatch(r"/review/nomination/\d+/\w+/\d+/", href), href
+    assert re.fullmatch(r"/staff/letters/tasks/\d+/", href), href
     link.click()
     return base_url + href
 
@@ -95,10 +95,11 @@ def inbox_row(page, task_title):
 
 
 def take_task(page, task_url):
-    """Assign the task to oneself on viewflow's assign page, landing on its form."""
-    expect(page).to_have_url(task_url + "assign/")
-    page.get_by_role("button", name="Assign and continue", exact=True).click()
-    expect(page).to_have_url(task_url + "execute/")
+    """Take the task on its page (the nomination above, the form below), staying there."""
+    expect(page).to_have_url(task_url)
+    page.get_by_role("button", name="Take this task", exact=True).click()
+    expect(page).to_have_url(task_url)
+    expect(page.get_by_text("This task is yours.")).to_be_visible()
 
 
 def complete(page, base_url, nomination):
@@ -240,12 +241,13 @@ def test_member_nominates_nominee_accepts_and_joins_the_committee(
     # does not get the decision in their inbox, and its URL refuses them.
     expect(staff.get_by_role("note")).to_contain_text("four-eyes rule")
     expect(staff.get_by_role("link", name=re.compile(r"^Open task"))).to_have_count(0)
-    staff.get_by_role("navigation").get_by_role("link", name="Review inbox").click()
+    staff.get_by_role("navigation").get_by_role("link", name="My tasks").click()
     expect(staff.get_by_role("heading", level=1)).to_have_text("My tasks")
     expect(inbox_row(staff, "Decision")).to_have_count(0)
     task = nomination_open_task(nomination=nomination, node_name="decide")
-    decide_url = f"{base}/review/nomination/{task.process_id}/decide/{task.pk}/"
-    response = staff.goto(decide_url + "assign/")
+    decide_url = f"{base}/staff/letters/tasks/{task.pk}/"
+    viewflow_url = f"{base}/review/nomination/{task.process_id}/decide/{task.pk}/"
+    response = staff.goto(viewflow_url + "assign/")
     assert response is not None and response.status == 403
     expect(staff.get_by_role("alert")).to_contain_text("four-eyes rule")
     assert nomination_open_task(nomination=nomination, node_name="decide").owner_id is None

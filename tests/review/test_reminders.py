@@ -50,7 +50,8 @@ def test_free_task_reminds_the_whole_group_once_a_day(make_letter, reviewer, rev
     assert message.subject == "Overdue: Screening of Tarde"
     assert "Nobody has taken it yet" in message.body_text
     task = letter_open_task(letter=letter)
-    assert f"/review/letter/{task.process_id}/screen/{task.pk}/" in message.body_text
+    # The reminder links the task itself: our task page (issue 12), not viewflow's.
+    assert f"/staff/letters/tasks/{task.pk}/" in message.body_text
     with time_machine.travel(days(deadline + 1)):
         assert deadline_reminders_send() == 2
 

@@ -198,3 +198,173 @@ def test_a_decision_the_user_screened_is_shown_with_the_reason_not_an_empty_page
     html = client.get(reverse("review:task", args=[task.pk])).content.decode()
     assert "screened" in html and 'id="task-form-title"' not in html
     assert letter.motivation.splitlines()[0][:30] in html
+
+
+def test_diffs_and_histories_speak_the_readers_language_with_peoples_names(
+    client, reviewer, make_letter
+):
+    from applications.links import status_token
+    from tests.factories import form_data
+
+    letter = make_letter("changes_requested", constituency="national_government")
+    data = form_data(
+        organisation_name=letter.organisation_name,
+        contact_email=letter.contact_email,
+        website=letter.website,
+        constituency="civil_society",
+    )
+    client.post(reverse("applications:letter_edit", args=[status_token(letter)]), data)
+    client.force_login(reviewer)
+    client.cookies["django_language"] = "es"
+    html = client.get(reverse("review:letter_detail", args=[letter.pk])).content.decode()
+    assert "<del>Gobierno nacional</del>" in html
+    assert "<ins>Organización de la sociedad civil</ins>" in html
+    assert "national_government" not in html
+    history = html[html.index('class="history"') :]
+    assert "Revisión: Enviada → Cambios solicitados, por Sofía" in history, history[:800]
+    assert "submit:" not in history and "(reviewer)" not in html
+
+
+def test_a_recommendation_shows_the_screeners_name(client, reviewer, approver, make_letter):
+    letter = make_letter("reviewed")
+    client.force_login(approver)
+    html = client.get(reverse("review:letter_detail", args=[letter.pk])).content.decode()
+    assert "(Sofía)" in html and "(reviewer)" not in html
+
+
+def test_the_call_list_gives_times_in_the_calls_time_zone_with_its_name(client, reviewer):
+    import time_machine
+
+    with time_machine.travel("2026-03-01 09:00Z", tick=False):
+        factories.call(opens_in_days=-0.01, closes_in_days=30)
+    client.force_login(reviewer)
+    client.cookies["django_language"] = "es"
+    html = client.get(reverse("review:call_list")).content.decode()
+    # 30 days after 09:00 UTC is 03:00 in Mexico City (UTC-6), not 09:00.
+    assert "31 de marzo de 2026 a las 03:00 (America/Mexico_City)" in html
+
+
+def test_each_staff_member_chooses_the_language_of_their_pages_and_emails(
+    client, reviewer, reviewer2, settings
+):
+    from applications.letters import services as letter_services
+    from notifications.models import OutboxMessage
+
+    settings.STAFF_LANGUAGE = "en"
+    client.force_login(reviewer)
+    response = client.post(
+        reverse("review:staff_language"), {"language": "fr", "next": reverse("review:letter_list")}
+    )
+    assert response["Location"] == reverse("review:letter_list")
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "fr"
+    assert '<html lang="fr">' in client.get(reverse("review:letter_list")).content.decode()
+    # A next page elsewhere is not followed.
+    away = client.post(
+        reverse("review:staff_language"), {"language": "fr", "next": "https://x.example/"}
+    )
+    assert away["Location"] == reverse("review:task_inbox")
+
+    # A new letter: Sofía hears of it in French, Lucía in the default, both with its link.
+    letter = letter_services.letter_submit(data=factories.LetterDataFactory())
+    mails = {
+        mail.recipient: mail
+        for mail in OutboxMessage.objects.filter(event="letter_submitted", audience="Secretariat")
+    }
+    assert mails[reviewer.email].language == "fr" and mails[reviewer2.email].language == "en"
+    assert "Nouvelle" in mails[reviewer.email].subject or "lettre" in mails[reviewer.email].subject
+    link = settings.SITE_URL + reverse("review:letter_detail", args=[letter.pk])
+    assert link in mails[reviewer.email].body_text and link in mails[reviewer2.email].body_text
+
+    # Logging in again in another browser puts the language back.
+    other = type(client)()
+    login = other.post(reverse("login"), {"username": "reviewer", "password": "pw-reviewer"})
+    assert login.cookies[settings.LANGUAGE_COOKIE_NAME].value == "fr"
+
+
+def test_the_email_preferences_page_keeps_the_language(client, reviewer):
+    client.force_login(reviewer)
+    response = client.post(
+        reverse("review:email_preference"), {"mode": "immediate", "language": "es"}
+    )
+    assert response.status_code == 302
+    html = client.get(reverse("review:email_preference")).content.decode()
+    assert '<html lang="es">' in html
+    assert '<option value="es" selected>' in html
+
+
+def test_bulk_assign_says_per_row_what_was_assigned_and_why_not(client, reviewer, make_letter):
+    from review.task_actions import task_assign
+
+    free = make_letter("submitted", organisation_name="Libre")
+    mine = make_letter("submitted", organisation_name="Ya mía")
+    decision = make_letter("reviewed", organisation_name="Para el comité")
+    task_assign(task=letter_open_task(letter=mine), user=reviewer)
+    client.force_login(reviewer)
+    response = client.post(
+        reverse("review:letter_list"),
+        {"letters": [free.pk, mine.pk, decision.pk]},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "Assigned to you: Libre." in html
+    assert "Not assigned: Ya mía. This task is already yours." in html
+    assert "Not assigned: Para el comité. Your role does not include this task." in html
+    assert "You cannot take this task." not in html
+
+
+def test_one_search_finds_letters_nominations_and_members_without_case_or_accents(
+    client, reviewer, approver, make_letter, django_assert_max_num_queries
+):
+    make_letter("submitted", organisation_name="Fundación Árbol Cuidador", acronym="FAC")
+    make_letter("submitted", organisation_name="Otra Red", contact_email="hola@otra-red.org")
+    factories.member(name="Colectivo Niñez Plena", acronym="CNP", contact_email="cnp@ninez.org")
+    factories.nomination_in_state("submitted", call=factories.call(), nominee_name="Inés Gómez")
+    client.force_login(reviewer)
+    url = reverse("review:search")
+
+    def found(q):
+        with django_assert_max_num_queries(15):
+            context = client.get(url, {"q": q}).context
+        return {kind: [str(o) for o in rows] for kind, rows in context["found"].items() if rows}
+
+    assert "Fundación Árbol Cuidador" in found("FUNDACION arbol")["letters"][0]
+    assert "Fundación Árbol Cuidador" in found("fac")["letters"][0]
+    assert "Otra Red" in found("OTRA-RED.org")["letters"][0]
+    assert list(found("ninez plena")) == ["members"]
+    assert list(found("CNP")) == ["members"]
+    nominations = found("ines gomez")["nominations"]
+    assert len(nominations) == 1
+    html = client.get(url, {"q": "nada parecido"}).content.decode()
+    assert "Nothing matches" in html
+    assert 'role="search"' in html
+
+
+def test_the_dashboard_covers_the_whole_alliance_as_charts_and_tables(
+    client, reviewer, make_letter, django_assert_max_num_queries
+):
+    from applications.choices import Constituency
+
+    factories.member(name="Sindicato Uno", constituency=Constituency.TRADE_UNION, country="AR")
+    factories.member(name="Sindicato Dos", constituency=Constituency.TRADE_UNION, country="KE")
+    call = factories.call(seats={Constituency.TRADE_UNION: 2, Constituency.CIVIL_SOCIETY: 1})
+    factories.nomination_in_state("submitted", call=call)
+    client.force_login(reviewer)
+    with django_assert_max_num_queries(25):
+        response = client.get(reverse("review:dashboard"))
+    context = response.context
+    members, regions, nominations = (
+        {bar.label: bar.value for bar in chart.bars} for chart in context["alliance_charts"]
+    )
+    assert members["Trade union"] == 2 + 0  # the nominator and nominee are other members
+    assert sum(regions.values()) == context["members_total"]
+    assert nominations["Submitted"] == 1
+    [(open_call, seats)] = context["open_calls"]
+    assert open_call == call
+    assert [(seat.label, seat.seats, seat.approved) for seat in seats] == [
+        ("Civil society organisation", 1, 0),
+        ("Trade union", 2, 0),
+    ]
+    html = response.content.decode()
+    assert "<script" not in html
+    assert html.count('<table class="visually-hidden">') == 6  # each chart as a table
+    assert "Open call:" in html
