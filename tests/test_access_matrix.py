@@ -72,6 +72,7 @@ STAFF_ROLES = ("secretariat", "committee", "admin")
 # ones a cache may keep (config/privacy.py). Every other 200 or file is no-store.
 PUBLIC_ROUTES = {
     "",
+    "privacy/",
     "members/",
     "members/<int:pk>/",
     "members/<int:pk>/logo.png",
@@ -98,6 +99,7 @@ EXPECTED = {
     # route                                    anon  A     B     member nominee secr  comm  admin
     # Public pages: the same for everyone.
     "":                                         everyone("200"),
+    "privacy/":                                 everyone("200"),
     "members/":                                 everyone("200"),
     "members/<int:pk>/":                        everyone("200"),
     "members/<int:pk>/logo.png":                everyone("file"),
