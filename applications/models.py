@@ -10,7 +10,9 @@ from .configuration.models import SettingVersion
 from .letters.models import (
     LETTER_CONTENT_FIELDS,
     Attachment,
+    DraftFile,
     Letter,
+    LetterDraft,
     LetterRevision,
     OnboardingChecklist,
 )
@@ -26,7 +28,9 @@ __all__ = [
     "Call",
     "CallPhase",
     "CallSeat",
+    "DraftFile",
     "Letter",
+    "LetterDraft",
     "LetterRevision",
     "Nomination",
     "NominationAttachment",

@@ -112,6 +112,8 @@ EXPECTED = {
     "i18n/setlang/":                            everyone("→home"),
     # Behind signed links: only the holder of the right link to the right object.
     "members/onboarding/<str:token>/":          "404   404   404   200   404   404   404   404",
+    # A saved letter: only through its own link (A's); any other link or a forged one: 404.
+    "apply/draft/<str:token>/":                 "404   200   404   404   404   404   404   404",
     "letters/<str:token>/received/":            "404   200   200   404   404   404   404   404",
     "letters/<str:token>/":                     "404   200   200   404   404   404   404   404",
     # B's letter is not waiting for changes: its edit page sends B to its status.
@@ -438,6 +440,7 @@ LINK_KIND = {
     "applications:nomination_status": "nomination_status",
     "applications:nomination_withdraw": "nomination_status",
     "applications:nomination_consent": "consent",
+    "applications:letter_draft": "draft",
 }  # the other <str:token> URLs are the letters' status link's
 
 

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm_log.models import StateLog
@@ -24,6 +25,14 @@ APPLICANT_STATUS_TEXT = {
     LetterStatus.ONBOARDED: _("Your organisation is a member of the Alliance."),
     LetterStatus.WITHDRAWN: _("You withdrew this letter."),
 }
+
+
+def letter_by_idempotency_key(key) -> Letter | None:
+    """The letter a form with this idempotency key already sent, if any."""
+    try:
+        return Letter.objects.filter(idempotency_key=key).first()
+    except (ValueError, ValidationError):
+        return None
 
 
 def letter_get_by_public_id(public_id) -> Letter | None:

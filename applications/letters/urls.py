@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("apply/", views.letter_create, name="letter_create"),
+    path("apply/draft/<str:token>/", views.letter_draft, name="letter_draft"),
     path("letters/link/", views.status_link_request, name="status_link_request"),
     path("letters/<str:token>/received/", views.letter_received, name="letter_received"),
     path("letters/<str:token>/", views.letter_status, name="letter_status"),

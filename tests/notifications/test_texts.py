@@ -17,12 +17,13 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
 
-from applications.letters import services
+from applications.letters import drafts, services
 from applications.models import TextVersion
 from applications.texts import services as text_services
 from notifications.models import OutboxMessage
 from notifications.services import (
     call_context,
+    draft_context,
     email_pairs,
     letter_context,
     nomination_context,
@@ -303,6 +304,14 @@ def test_the_starting_texts_are_todays_emails_written_with_placeholders(
             "assignee": "Sofía",
             "task_url": "https://x/t/",
         },
+        "draft": draft_context(
+            drafts.draft_save(
+                draft=None,
+                data={"contact_name": ["Ana & Co"], "organisation_name": ["Red & Co"]},
+                contact_email="ana@example.org",
+                language=language,
+            )
+        ),
         "digest": {
             "items": [SimpleNamespace(created_at=timezone.now(), subject="Una novedad")],
             "inbox_url": "https://x/i/",
@@ -314,6 +323,8 @@ def test_the_starting_texts_are_todays_emails_written_with_placeholders(
         subject, body = spec.default(language)
         assert spec.problems(subject=subject, body=body) == [], (event, audience)
         kind = "digest" if event == "staff_digest" else event.split("_")[0]
+        if event.startswith("letter_draft_"):
+            kind = "draft"
         context = contexts[kind]
         files = render_email(
             event=event, audience=audience, language=language, context=context, text=None
