@@ -363,3 +363,18 @@ def test_a_submitted_letter_records_the_text_of_each_email(lead, make_letter):
         "applicant": version,
         "Secretariat": None,
     }
+
+
+def test_the_preview_of_a_saved_letters_email_has_its_resume_link(lead_client):
+    """The draft emails preview with a sample draft (issue 13): their link is there."""
+    spec = email_spec("letter_draft_saved", "applicant")
+    assert spec.required == ("resume_link",)
+    url = reverse("review:text_email", args=["letter_draft_saved", "applicant"])
+    subject, body = spec.default("es")
+    preview = lead_client.post(
+        url, {**typed(spec), "subject_es": subject, "body_es": body, "preview": "1"}
+    )
+    assert preview.status_code == 200
+    shown = {c["language"]: c["preview"] for c in preview.context["columns"]}["es"]
+    assert "/apply/draft/" in shown["body_text"]
+    assert "Red de Cuidados del Sur" not in shown["subject"]
