@@ -47,6 +47,12 @@ def onboarding_url(letter) -> str:
     return settings.SITE_URL + reverse("member_onboarding", args=[onboarding_token(letter)])
 
 
+def onboarding_document_url(letter, document) -> str:
+    """A document for new members, behind the member's onboarding link."""
+    path = reverse("member_onboarding_document", args=[onboarding_token(letter), document.pk])
+    return settings.SITE_URL + path
+
+
 def letter_public_id_from_onboarding_token(token: str) -> str:
     return _decode(token, salt=ONBOARDING_SALT)
 

@@ -15,6 +15,7 @@ from .letters.models import (
     LetterDraft,
     LetterRevision,
     OnboardingChecklist,
+    OnboardingDocument,
 )
 from .members.models import Organisation
 from .nominations.models import Call, CallPhase, CallSeat, Nomination, NominationAttachment
@@ -35,6 +36,7 @@ __all__ = [
     "Nomination",
     "NominationAttachment",
     "OnboardingChecklist",
+    "OnboardingDocument",
     "OrphanFile",
     "Organisation",
     "Question",

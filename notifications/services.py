@@ -23,11 +23,13 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.functional import lazy
 
+from applications.letters.selectors import onboarding_documents
 from applications.links import (
     consent_url,
     draft_url,
     nominate_url,
     nomination_status_url,
+    onboarding_document_url,
     onboarding_url,
     status_url,
 )
@@ -200,9 +202,18 @@ def email_specs() -> dict:
     }
 
 
+def _documents_text(letter) -> str:
+    """The documents for new members, one "- title: link" line each (issue 13)."""
+    return "\n".join(
+        f"- {document.title}: {onboarding_document_url(letter, document)}"
+        for document in onboarding_documents(letter.language)
+    )
+
+
 def letter_context(letter) -> dict:
     return {
         "letter": letter,
+        "documents_text": lazy(lambda: _documents_text(letter), str)(),
         "status_url": status_url(letter),
         "onboarding_url": onboarding_url(letter),
         "site_url": settings.SITE_URL,

@@ -44,6 +44,10 @@ PLACEHOLDERS: dict[str, tuple[str, tuple[str, ...]]] = {
         ("resume_url",),
     ),
     "expires": (gettext_lazy("the day the saved letter is deleted"), ("expires",)),
+    "documents": (
+        gettext_lazy("the documents for new members, one link per line"),
+        ("documents_text",),
+    ),
     "constituency": (
         gettext_lazy("the constituency"),
         ("letter.get_constituency_display", "nomination.get_constituency_display"),
@@ -244,6 +248,8 @@ def placeholder_names(event: str, audience: str) -> tuple[str, ...]:
         names = APPLICANT_LETTER + ("directory_link",)
         if event in ("letter_approved", "letter_onboarding_reminder"):
             names += ("onboarding_link",)
+        if event == "letter_approved":
+            names += ("documents",)
         return names
     return STAFF_LETTER
 

@@ -175,6 +175,24 @@ def _admin_rows(reviewer):
     AccessFailureLog.objects.create(username="reviewer", ip_address="127.0.0.1", path_info="/")
     GroupLead.objects.create(group=Group.objects.get(name="Secretariat"), user=reviewer)
     enqueue_send()  # a django-tasks result row
+    onboarding_document()
+
+
+def onboarding_document(language="es", title="Manual de marca"):
+    """A brand manual as the Secretariat uploads it in the admin (issue 13)."""
+    from applications.models import OnboardingDocument
+
+    checked = uploads.check_upload(upload("manual.pdf", pdf_bytes("Manual de marca")))
+    return OnboardingDocument.objects.create(
+        kind="brand_manual",
+        title=title,
+        language=language,
+        key=uploads.store(checked),
+        original_name=checked.safe_name,
+        size=checked.size,
+        sha256=checked.sha256,
+        content_type=checked.content_type,
+    )
 
 
 def _secretariat_rows(admin, call):

@@ -48,6 +48,7 @@ from django.urls import URLResolver, get_resolver, resolve
 from django.utils import timezone
 
 from applications import links
+from applications.models import OnboardingDocument
 from review.flows import LetterFlow, NominationFlow
 
 from .access_world import build_world, forged_token
@@ -112,6 +113,8 @@ EXPECTED = {
     "i18n/setlang/":                            everyone("→home"),
     # Behind signed links: only the holder of the right link to the right object.
     "members/onboarding/<str:token>/":          "404   404   404   200   404   404   404   404",
+    "members/onboarding/<str:token>/documents/<int:pk>/":
+        "404   404   404   file  404   404   404   404",
     # A saved letter: only through its own link (A's); any other link or a forged one: 404.
     "apply/draft/<str:token>/":                 "404   200   404   404   404   404   404   404",
     "letters/<str:token>/received/":            "404   200   200   404   404   404   404   404",
@@ -223,6 +226,7 @@ ADMIN_MODELS = {
     "applications.call":                    ("403", "200"),
     "applications.nomination":              ("403", "200"),
     "review.grouplead":                     ("200", "200"),
+    "applications.onboardingdocument":      ("200", "200"),  # the brand manual... (issue 13)
     "notifications.outboxmessage":          ("403", "200"),
 }  # fmt: skip
 ADMIN_EXTRA_VIEWS = {
@@ -441,6 +445,7 @@ LINK_KIND = {
     "applications:nomination_withdraw": "nomination_status",
     "applications:nomination_consent": "consent",
     "applications:letter_draft": "draft",
+    "member_onboarding_document": "onboarding",
 }  # the other <str:token> URLs are the letters' status link's
 
 
@@ -467,6 +472,7 @@ def pk_for(world, view_name: str) -> int:
         "review:setting_restore": world.setting_version.pk,
         "review:question_edit": world.question.pk,
         "review:question_retire": world.question.pk,
+        "member_onboarding_document": OnboardingDocument.objects.get().pk,
     }[view_name]
 
 

@@ -349,3 +349,35 @@ class DraftFile(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+class OnboardingDocumentKind(models.TextChoices):
+    BRAND_MANUAL = "brand_manual", _("Brand manual")
+    OTHER = "other", _("Other onboarding document")
+
+
+class OnboardingDocument(models.Model):
+    """A document every new member receives (the brand manual...), in one language.
+
+    The Secretariat uploads it in the admin; the approval email and the onboarding
+    checklist link to it through a download view behind the onboarding link.
+    """
+
+    kind = models.CharField(_("kind"), max_length=20, choices=OnboardingDocumentKind)
+    title = models.CharField(_("title"), max_length=200)
+    language = models.CharField(_("language"), max_length=2, choices=Language)
+    original_name = models.CharField(_("file name"), max_length=255)
+    key = models.CharField(max_length=255, unique=True)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    sha256 = models.CharField(max_length=64)
+    content_type = models.CharField(max_length=100)
+    is_active = models.BooleanField(_("sent to new members"), default=True)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "language", "-uploaded_at", "pk"]
+        verbose_name = _("onboarding document")
+        verbose_name_plural = _("onboarding documents")
+
+    def __str__(self):
+        return f"{self.title} ({self.language})"

@@ -16,4 +16,9 @@ urlpatterns = [
 # Under members/, named without a namespace (their names are older than it).
 onboarding_urlpatterns = [
     path("onboarding/<str:token>/", views.member_onboarding, name="member_onboarding"),
+    path(
+        "onboarding/<str:token>/documents/<int:pk>/",
+        views.member_onboarding_document,
+        name="member_onboarding_document",
+    ),
 ]

@@ -367,6 +367,7 @@ def member_onboarding(request, token):
     form = OnboardingChecklistForm(
         request.POST or None,
         request.FILES or None,
+        brand_manual=selectors.brand_manual_configured(),
         initial={
             "name": organisation.name,
             "description": organisation.description,
@@ -385,6 +386,33 @@ def member_onboarding(request, token):
     return render(
         request,
         "applications/onboarding_form.html",
-        {"form": form, "letter": letter},
+        {
+            "form": form,
+            "letter": letter,
+            "token": token,
+            "documents": selectors.onboarding_documents(letter.language),
+        },
         status=400 if request.method == "POST" else 200,
+    )
+
+
+def member_onboarding_document(request, token, pk):
+    """A document for new members (the brand manual...), for the holder of an
+    onboarding link; always as a download."""
+    letter = None
+    try:
+        letter = selectors.letter_get_by_public_id(letter_public_id_from_onboarding_token(token))
+    except LinkExpired:
+        return render(
+            request, "applications/onboarding_link_problem.html", {"expired": True}, status=410
+        )
+    except LinkInvalid:
+        pass
+    document = selectors.onboarding_document_get(pk)
+    if letter is None or letter.organisation is None or document is None:
+        return render(
+            request, "applications/onboarding_link_problem.html", {"expired": False}, status=404
+        )
+    return uploads.stored_file_response(
+        document.key, content_type=document.content_type, download_name=document.original_name
     )

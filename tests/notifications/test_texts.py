@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
 
-from applications.letters import drafts, services
+from applications.letters import drafts
 from applications.models import TextVersion
 from applications.texts import services as text_services
 from notifications.models import OutboxMessage
@@ -31,6 +31,7 @@ from notifications.services import (
 )
 from notifications.texts import email_spec
 from tests import factories
+from tests.access_world import onboarding_document, services
 from tests.conftest import subject_of
 from tests.factories import form_data
 
@@ -273,6 +274,7 @@ def full_letter(make_letter, approver):
     letter.message_to_applicant = "Gracias por su paciencia."
     letter.decision_reason = "Cumple los criterios."
     letter.consent_public_listing = True
+    onboarding_document()  # the approval lists the documents for new members
     return letter
 
 
