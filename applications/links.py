@@ -16,6 +16,7 @@ ONBOARDING_SALT = "applications.letter.onboarding"
 NOMINATE_SALT = "applications.call.nominate"
 CONSENT_SALT = "applications.nomination.consent"
 NOMINATION_STATUS_SALT = "applications.nomination.status"
+DRAFT_SALT = "applications.letter.draft"
 
 
 class LinkInvalid(Exception):
@@ -44,6 +45,12 @@ def onboarding_token(letter) -> str:
 
 def onboarding_url(letter) -> str:
     return settings.SITE_URL + reverse("member_onboarding", args=[onboarding_token(letter)])
+
+
+def onboarding_document_url(letter, document) -> str:
+    """A document for new members, behind the member's onboarding link."""
+    path = reverse("member_onboarding_document", args=[onboarding_token(letter), document.pk])
+    return settings.SITE_URL + path
 
 
 def letter_public_id_from_onboarding_token(token: str) -> str:
@@ -84,6 +91,7 @@ FIELDS = {
     "letter": _public_id,
     "call": _public_id,
     "nomination": _public_id,
+    "draft": _public_id,
     "member": _pk,
     "email": _digest,
 }
@@ -105,6 +113,23 @@ def _decode(token: str, *, salt: str, keys=("letter",)):
         raise LinkInvalid
     values = tuple(FIELDS[key](payload[key]) for key in keys)
     return values[0] if len(values) == 1 else values
+
+
+def draft_token(draft) -> str:
+    """The link to resume a saved letter; it lives as long as the draft does."""
+    return signing.dumps({"draft": str(draft.public_id)}, salt=DRAFT_SALT, compress=True)
+
+
+def draft_path(draft) -> str:
+    return reverse("applications:letter_draft", args=[draft_token(draft)])
+
+
+def draft_url(draft) -> str:
+    return settings.SITE_URL + draft_path(draft)
+
+
+def draft_public_id_from_token(token: str) -> str:
+    return _decode(token, salt=DRAFT_SALT, keys=("draft",))
 
 
 # Calls and nominations. A nomination link is bound to one call and one member;

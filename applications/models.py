@@ -10,9 +10,12 @@ from .configuration.models import SettingVersion
 from .letters.models import (
     LETTER_CONTENT_FIELDS,
     Attachment,
+    DraftFile,
     Letter,
+    LetterDraft,
     LetterRevision,
     OnboardingChecklist,
+    OnboardingDocument,
 )
 from .members.models import Organisation
 from .nominations.models import Call, CallPhase, CallSeat, Nomination, NominationAttachment
@@ -26,11 +29,14 @@ __all__ = [
     "Call",
     "CallPhase",
     "CallSeat",
+    "DraftFile",
     "Letter",
+    "LetterDraft",
     "LetterRevision",
     "Nomination",
     "NominationAttachment",
     "OnboardingChecklist",
+    "OnboardingDocument",
     "OrphanFile",
     "Organisation",
     "Question",

@@ -7,6 +7,7 @@ from django_tasks import task
 
 from config.periodic import enqueue_unless_waiting
 
+from .letters.drafts import drafts_expire
 from .letters.retention import anonymise_due
 from .uploads import orphan_files_delete
 
@@ -16,8 +17,8 @@ INTERVAL = timedelta(days=1)
 @task()
 def retention_daily() -> int:
     """Anonymise the letters that are due, delete the files a failed submission
-    left behind, then schedule tomorrow's run."""
-    count = anonymise_due() + orphan_files_delete()
+    left behind, remind and delete saved letters, then schedule tomorrow's run."""
+    count = anonymise_due() + orphan_files_delete() + drafts_expire()
     schedule_retention(run_after=timezone.now() + INTERVAL)
     return count
 

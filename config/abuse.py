@@ -269,8 +269,17 @@ class HoneypotFormMixin:
         cleaned_data = super().clean()
         if self.cleaned_data.pop(self.honeypot_field, ""):
             logger.info("Honeypot filled in %s; refused", type(self).__name__)
+            # Nothing to correct, so the message does not ask for it: it says the form was
+            # not accepted, that the answers are kept, and whom a person refused by mistake
+            # writes to.
             raise ValidationError(
-                _("Your form could not be sent. Check it and send it again."), code="refused"
+                _(
+                    "This form could not be accepted: it looked as if a program had filled it "
+                    "in. Your answers are kept below. If you filled it in yourself, write to "
+                    "the Technical Secretariat at %(email)s and we will take it from there."
+                )
+                % {"email": settings.SECRETARIAT_EMAIL},
+                code="refused",
             )
         if cleaned_data is not None:
             cleaned_data.pop(self.honeypot_field, None)

@@ -19,6 +19,7 @@ from django.utils.cache import add_never_cache_headers
 PUBLIC_VIEWS = frozenset(
     {
         "home",
+        "privacy_notice",
         "directory",
         "member_detail",
         "member_logo",

@@ -87,10 +87,13 @@ MIDDLEWARE = [
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
+_overrides = env("TEMPLATE_OVERRIDES_DIR", default="")
+TEMPLATE_OVERRIDES = [Path(_overrides)] if _overrides else []
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        # A deployer's own templates (e.g. privacy/notice.html) come before ours.
+        "DIRS": [*TEMPLATE_OVERRIDES, BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -242,6 +245,8 @@ STATUS_LINK_MAX_AGE_DAYS = env.int("STATUS_LINK_MAX_AGE_DAYS", default=180)
 COMMITTEE_CALENDAR_URL = env("COMMITTEE_CALENDAR_URL", default="")
 # Rejected and withdrawn letters are anonymised this many months after they closed.
 RETENTION_MONTHS = env.int("RETENTION_MONTHS", default=12)
+# Days a letter saved with "Save and continue later" is kept since it was last saved.
+DRAFT_EXPIRY_DAYS = env.int("DRAFT_EXPIRY_DAYS", default=30)
 
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -6,6 +6,7 @@ from viewflow.contrib.auth import AuthViewset
 
 from applications import urls as application_urls
 from applications.letters.views import home
+from applications.texts.views import privacy_notice
 from config.passwords import OutboxPasswordResetForm
 from notifications.webhooks import webhook_urlpatterns
 from review.site import site
@@ -32,6 +33,7 @@ class StaffAuthViewset(AuthViewset):
 
 urlpatterns = [
     path("", home, name="home"),
+    path("privacy/", privacy_notice, name="privacy_notice"),
     path("members/", include(application_urls.member_urlpatterns)),
     path("", include("applications.urls")),
     # The language switch changes a preference cookie only; exempt from CSRF so

@@ -20,13 +20,16 @@ from django.db import IntegrityError, transaction
 from django.template.defaultfilters import linebreaks_filter, urlize
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.functional import lazy
 
+from applications.letters.selectors import onboarding_documents
 from applications.links import (
     consent_url,
+    draft_url,
     nominate_url,
     nomination_status_url,
+    onboarding_document_url,
     onboarding_url,
     status_url,
 )
@@ -62,6 +65,10 @@ EVENTS: dict[str, tuple[str, ...]] = {
     "letter_onboarding_reminder": (NEW_MEMBER,),
     "letter_withdrawn": (APPLICANT, SECRETARIAT),
     "letter_status_link": (APPLICANT,),
+    # A letter saved to finish later: its resume link, and the reminder before it expires.
+    # A draft is not a letter: nobody on the staff hears of it.
+    "letter_draft_saved": (APPLICANT,),
+    "letter_draft_expiring": (APPLICANT,),
     # Nobody is emailed; the emails about the letter are blanked (FORGET).
     "letter_anonymised": (),
     # Sent with notify_users to the people a task waits on.
@@ -195,15 +202,36 @@ def email_specs() -> dict:
     }
 
 
+def _documents_text(letter) -> str:
+    """The documents for new members, one "- title: link" line each (issue 13)."""
+    return "\n".join(
+        f"- {document.title}: {onboarding_document_url(letter, document)}"
+        for document in onboarding_documents(letter.language)
+    )
+
+
 def letter_context(letter) -> dict:
     return {
         "letter": letter,
+        "documents_text": lazy(lambda: _documents_text(letter), str)(),
         "status_url": status_url(letter),
         "onboarding_url": onboarding_url(letter),
         "site_url": settings.SITE_URL,
         # Staff emails link to the letter itself (its page opens its task).
         "inbox_url": settings.SITE_URL + reverse("review:letter_detail", args=[letter.pk]),
         "directory_url": settings.SITE_URL + reverse("directory"),
+    }
+
+
+def draft_context(draft) -> dict:
+    return {
+        "draft": draft,
+        "resume_url": draft_url(draft),
+        "expires": lazy(
+            lambda: formats.date_format(timezone.localtime(draft.expires_at), "DATE_FORMAT"),
+            str,
+        )(),
+        "site_url": settings.SITE_URL,
     }
 
 
@@ -242,6 +270,7 @@ def object_context(obj) -> dict:
         "applications.letter": letter_context,
         "applications.nomination": nomination_context,
         "applications.call": call_context,
+        "applications.letterdraft": draft_context,
         "auth.user": lambda user: {"site_url": settings.SITE_URL},  # password reset
     }
     return {**builders[obj._meta.label_lower](obj), **common_context()}

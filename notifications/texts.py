@@ -31,8 +31,23 @@ from applications.texts.selectors import Placeholder, TextSpec
 
 # name: (what it is replaced by, the context paths it is read from, first found).
 PLACEHOLDERS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "name": (gettext_lazy("the contact person's name"), ("letter.contact_name",)),
-    "organisation": (gettext_lazy("the organisation's name"), ("letter.organisation_name",)),
+    "name": (
+        gettext_lazy("the contact person's name"),
+        ("letter.contact_name", "draft.contact_name"),
+    ),
+    "organisation": (
+        gettext_lazy("the organisation's name"),
+        ("letter.organisation_name", "draft.organisation_name"),
+    ),
+    "resume_link": (
+        gettext_lazy("the private link to continue the saved letter"),
+        ("resume_url",),
+    ),
+    "expires": (gettext_lazy("the day the saved letter is deleted"), ("expires",)),
+    "documents": (
+        gettext_lazy("the documents for new members, one link per line"),
+        ("documents_text",),
+    ),
     "constituency": (
         gettext_lazy("the constituency"),
         ("letter.get_constituency_display", "nomination.get_constituency_display"),
@@ -108,7 +123,14 @@ PLACEHOLDERS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 # Links without which the person cannot act: mandatory wherever the default has them.
-LINKS = ("status_link", "onboarding_link", "consent_link", "nomination_link", "nominate_link")
+LINKS = (
+    "status_link",
+    "onboarding_link",
+    "consent_link",
+    "nomination_link",
+    "nominate_link",
+    "resume_link",
+)
 
 APPLICANT_LETTER = (
     "name",
@@ -156,6 +178,7 @@ CALL_MEMBERS = (
 )
 TASK = ("task", "organisation", "due", "assignee", "task_link")
 DIGEST = ("count", "items", "inbox_link", "letters_link")
+DRAFT = ("name", "organisation", "resume_link", "expires", "site_link", "secretariat_email")
 
 # Staff emails sent with notify_users or by the digest, besides services.EVENTS.
 STAFF_EMAILS = (("task_overdue", "staff"), ("task_escalated", "staff"), ("staff_digest", "staff"))
@@ -171,6 +194,8 @@ EVENT_TITLES = {
     "letter_onboarding_reminder": gettext_lazy("Onboarding reminder"),
     "letter_withdrawn": gettext_lazy("Letter withdrawn by the applicant"),
     "letter_status_link": gettext_lazy("A fresh status link"),
+    "letter_draft_saved": gettext_lazy("Letter saved to finish later"),
+    "letter_draft_expiring": gettext_lazy("Saved letter about to be deleted"),
     "call_opened": gettext_lazy("Call for nominations opened"),
     "call_nomination_link": gettext_lazy("Nomination link sent again"),
     "nomination_submitted": gettext_lazy("Nomination made"),
@@ -217,6 +242,8 @@ def placeholder_names(event: str, audience: str) -> tuple[str, ...]:
         return TASK
     if event.startswith("call_"):
         return CALL_MEMBERS
+    if event.startswith("letter_draft_"):
+        return DRAFT
     if event.startswith("nomination_"):
         if audience == "nominee":
             return NOMINATION_COMMON + ("consent_link", "calendar_link")
@@ -227,6 +254,8 @@ def placeholder_names(event: str, audience: str) -> tuple[str, ...]:
         names = APPLICANT_LETTER + ("directory_link",)
         if event in ("letter_approved", "letter_onboarding_reminder"):
             names += ("onboarding_link",)
+        if event == "letter_approved":
+            names += ("documents",)
         return names
     return STAFF_LETTER
 

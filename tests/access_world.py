@@ -11,7 +11,7 @@ from django.core import signing
 
 from applications import links, uploads
 from applications.choices import AttachmentKind
-from applications.letters import services
+from applications.letters import drafts, services
 from applications.letters.services import NewFile
 from applications.models import Letter, Nomination
 from review.selectors import letter_open_task, nomination_open_task
@@ -134,9 +134,16 @@ def build_world() -> World:
         setting_version=setting_version,
         question=question,
     )
+    # A letter applicant A saved to finish later (issue 13).
+    draft = drafts.draft_save(
+        draft=None,
+        data={"organisation_name": ["Borrador de A"]},
+        contact_email="a-draft@example.org",
+        language="es",
+    )
     world.wallets = {
         "anonymous": {},
-        "applicant_a": {"status": links.status_token(letter_a)},
+        "applicant_a": {"status": links.status_token(letter_a), "draft": links.draft_token(draft)},
         "applicant_b": {"status": links.status_token(letter_b)},
         "member_contact": {
             "nominate": links.nominate_token(call, nominator),
@@ -168,6 +175,24 @@ def _admin_rows(reviewer):
     AccessFailureLog.objects.create(username="reviewer", ip_address="127.0.0.1", path_info="/")
     GroupLead.objects.create(group=Group.objects.get(name="Secretariat"), user=reviewer)
     enqueue_send()  # a django-tasks result row
+    onboarding_document()
+
+
+def onboarding_document(language="es", title="Manual de marca"):
+    """A brand manual as the Secretariat uploads it in the admin (issue 13)."""
+    from applications.models import OnboardingDocument
+
+    checked = uploads.check_upload(upload("manual.pdf", pdf_bytes("Manual de marca")))
+    return OnboardingDocument.objects.create(
+        kind="brand_manual",
+        title=title,
+        language=language,
+        key=uploads.store(checked),
+        original_name=checked.safe_name,
+        size=checked.size,
+        sha256=checked.sha256,
+        content_type=checked.content_type,
+    )
 
 
 def _secretariat_rows(admin, call):

@@ -48,6 +48,7 @@ from django.urls import URLResolver, get_resolver, resolve
 from django.utils import timezone
 
 from applications import links
+from applications.models import OnboardingDocument
 from review.flows import LetterFlow, NominationFlow
 
 from .access_world import build_world, forged_token
@@ -72,6 +73,7 @@ STAFF_ROLES = ("secretariat", "committee", "admin")
 # ones a cache may keep (config/privacy.py). Every other 200 or file is no-store.
 PUBLIC_ROUTES = {
     "",
+    "privacy/",
     "members/",
     "members/<int:pk>/",
     "members/<int:pk>/logo.png",
@@ -98,6 +100,7 @@ EXPECTED = {
     # route                                    anon  A     B     member nominee secr  comm  admin
     # Public pages: the same for everyone.
     "":                                         everyone("200"),
+    "privacy/":                                 everyone("200"),
     "members/":                                 everyone("200"),
     "members/<int:pk>/":                        everyone("200"),
     "members/<int:pk>/logo.png":                everyone("file"),
@@ -110,6 +113,10 @@ EXPECTED = {
     "i18n/setlang/":                            everyone("→home"),
     # Behind signed links: only the holder of the right link to the right object.
     "members/onboarding/<str:token>/":          "404   404   404   200   404   404   404   404",
+    "members/onboarding/<str:token>/documents/<int:pk>/":
+        "404   404   404   file  404   404   404   404",
+    # A saved letter: only through its own link (A's); any other link or a forged one: 404.
+    "apply/draft/<str:token>/":                 "404   200   404   404   404   404   404   404",
     "letters/<str:token>/received/":            "404   200   200   404   404   404   404   404",
     "letters/<str:token>/":                     "404   200   200   404   404   404   404   404",
     # B's letter is not waiting for changes: its edit page sends B to its status.
@@ -225,6 +232,7 @@ ADMIN_MODELS = {
     "applications.call":                    ("403", "200"),
     "applications.nomination":              ("403", "200"),
     "review.grouplead":                     ("200", "200"),
+    "applications.onboardingdocument":      ("200", "200"),  # the brand manual... (issue 13)
     "notifications.outboxmessage":          ("403", "200"),
 }  # fmt: skip
 ADMIN_EXTRA_VIEWS = {
@@ -445,6 +453,8 @@ LINK_KIND = {
     "applications:nomination_status": "nomination_status",
     "applications:nomination_withdraw": "nomination_status",
     "applications:nomination_consent": "consent",
+    "applications:letter_draft": "draft",
+    "member_onboarding_document": "onboarding",
 }  # the other <str:token> URLs are the letters' status link's
 
 
@@ -471,6 +481,7 @@ def pk_for(world, view_name: str) -> int:
         "review:setting_restore": world.setting_version.pk,
         "review:question_edit": world.question.pk,
         "review:question_retire": world.question.pk,
+        "member_onboarding_document": OnboardingDocument.objects.get().pk,
     }[view_name]
 
 

@@ -404,12 +404,33 @@ def test_public_form_pages_render_the_honeypot(client, path):
     assert 'name="homepage"' in client.get(reverse(path)).content.decode()
 
 
-def test_a_filled_honeypot_refuses_the_letter_without_saying_which_field(client, aws):
+@pytest.mark.parametrize(
+    ("language", "sentence"),
+    [
+        ("en", "This form could not be accepted"),
+        ("es", "No se pudo aceptar este formulario"),
+        ("fr", "Ce formulaire n'a pas pu être accepté"),
+    ],
+)
+def test_a_filled_honeypot_refuses_the_letter_without_saying_which_field(
+    client, aws, settings, language, sentence
+):
+    settings.SECRETARIAT_EMAIL = "secretariado@cuidados.example.org"
     url = reverse("applications:letter_create")
-    refused = client.post(url, form_data(homepage="https://cheap-pills.example.com"))
+    refused = client.post(
+        url,
+        form_data(homepage="https://cheap-pills.example.com", organisation_name="Red Honesta"),
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
     assert refused.status_code == 400
     assert refused.context["form"].errors.keys() == {"__all__"}
-    assert "Your form could not be sent." in refused.content.decode()
+    # Nothing to correct: it says the form was not accepted, keeps the answers and says
+    # whom to write to (issue 13).
+    html = refused.content.decode().replace("&#x27;", "'")
+    assert sentence in html
+    assert "secretariado@cuidados.example.org" in html
+    assert "Check it" not in html and "Revíselo" not in html
+    assert 'value="Red Honesta"' in html
     assert "homepage" not in str(refused.context["form"].errors)
     assert Letter.objects.count() == 0
     assert Attachment.objects.count() == 0
@@ -427,7 +448,7 @@ def test_a_filled_honeypot_sends_no_status_link(client, make_letter):
         reverse("applications:status_link_request"),
         {"email": "known@org.example.org", "homepage": "x"},
     )
-    assert "Your form could not be sent." in refused.content.decode()
+    assert "This form could not be accepted" in refused.content.decode()
     assert OutboxMessage.objects.count() == before
 
 

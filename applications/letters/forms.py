@@ -202,9 +202,12 @@ class OnboardingChecklistForm(HoneypotFormMixin, forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, brand_manual=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["communities"].choices = communities()
+        if not brand_manual:
+            # Nobody can say they received a manual that was never configured (issue 13).
+            del self.fields["brand_manual_acknowledged"]
 
     def clean_logo(self):
         upload = self.cleaned_data.get("logo")

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -11,7 +12,13 @@ from applications.choices import LetterStatus, PriorityArea
 from applications.members.models import Organisation
 from applications.questions.selectors import answer_changes
 
-from .models import LETTER_CONTENT_FIELDS, Attachment, Letter
+from .models import (
+    LETTER_CONTENT_FIELDS,
+    Attachment,
+    Letter,
+    OnboardingDocument,
+    OnboardingDocumentKind,
+)
 
 # What an applicant reads for each state: plain words, no internal jargon.
 APPLICANT_STATUS_TEXT = {
@@ -25,6 +32,14 @@ APPLICANT_STATUS_TEXT = {
     LetterStatus.ONBOARDED: _("Your organisation is a member of the Alliance."),
     LetterStatus.WITHDRAWN: _("You withdrew this letter."),
 }
+
+
+def letter_by_idempotency_key(key) -> Letter | None:
+    """The letter a form with this idempotency key already sent, if any."""
+    try:
+        return Letter.objects.filter(idempotency_key=key).first()
+    except (ValueError, ValidationError):
+        return None
 
 
 def letter_get_by_public_id(public_id) -> Letter | None:
@@ -144,3 +159,28 @@ def letter_changes(letter: Letter) -> list[Change]:
     for change in answer_changes(before.get("answers"), after.get("answers")):
         changes.append(Change(change.field, change.label, change.before, change.after))
     return changes
+
+
+def onboarding_documents(language: str) -> list[OnboardingDocument]:
+    """The documents a new member receives: of each kind, the active ones in its
+    language; without one, the Spanish ones; without those, any."""
+    active = list(OnboardingDocument.objects.filter(is_active=True))
+    chosen: list[OnboardingDocument] = []
+    for kind in OnboardingDocumentKind.values:
+        of_kind = [document for document in active if document.kind == kind]
+        chosen += (
+            [d for d in of_kind if d.language == language]
+            or [d for d in of_kind if d.language == "es"]
+            or of_kind
+        )
+    return chosen
+
+
+def brand_manual_configured() -> bool:
+    return OnboardingDocument.objects.filter(
+        is_active=True, kind=OnboardingDocumentKind.BRAND_MANUAL
+    ).exists()
+
+
+def onboarding_document_get(pk: int) -> OnboardingDocument | None:
+    return OnboardingDocument.objects.filter(pk=pk, is_active=True).first()

@@ -285,7 +285,7 @@ def member_onboarding_complete(*, letter: Letter, data: dict) -> Letter:
         OnboardingChecklist.objects.update_or_create(
             letter=letter,
             defaults={
-                "brand_manual_acknowledged": data["brand_manual_acknowledged"],
+                "brand_manual_acknowledged": data.get("brand_manual_acknowledged", False),
                 "contacts": data["contacts"],
                 "communities": data["communities"],
                 "completed_at": timezone.now(),

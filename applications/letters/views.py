@@ -1,18 +1,24 @@
 """Public pages of a letter: home, the letter form, the status page behind a signed
 link, and the new member's onboarding checklist behind the link in its approval."""
 
+from django import forms
+from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from applications import uploads
-from applications.choices import LetterStatus
-from applications.exceptions import DomainError
+from applications.choices import AttachmentKind, LetterStatus, reading_language
+from applications.exceptions import DomainError, StorageUnavailable
 from applications.links import (
     LinkExpired,
     LinkInvalid,
+    draft_path,
+    draft_public_id_from_token,
     letter_public_id_from_onboarding_token,
     letter_public_id_from_token,
     resolve,
@@ -20,9 +26,10 @@ from applications.links import (
     status_token,
 )
 from applications.page_cache import blank_form_page
-from config.abuse import rate_limit
+from applications.uploads import NewFile
+from config.abuse import HONEYPOT_FIELD, rate_limit
 
-from . import selectors, services
+from . import drafts, selectors, services
 from .forms import LetterForm, OnboardingChecklistForm, StatusLinkRequestForm, WithdrawForm
 
 
@@ -36,6 +43,8 @@ def letter_create(request):
     if request.method == "GET":
         return blank_form_page(request, "applications/letter_form.html", LetterForm)
     form = LetterForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and "save_draft" in request.POST:
+        return _save_draft(request, form, draft=None)
     if request.method == "POST" and form.is_valid():
         try:
             letter = services.letter_submit(
@@ -51,6 +60,155 @@ def letter_create(request):
     uploads.warn_files_not_kept(request)
     status = 400 if request.method == "POST" else 200
     return render(request, "applications/letter_form.html", {"form": form}, status=status)
+
+
+# What "Save and continue later" checks: an address to send the link to, and the files.
+DRAFT_CHECKED = frozenset({"contact_email", "signed_letter", "other_files", NON_FIELD_ERRORS})
+
+
+def _save_draft(request, form, *, draft, kept=()):
+    """Save the letter form as a draft and send its resume link; or show why not.
+
+    Only the contact e-mail and the files are checked: whatever else is missing
+    or wrong is for the submission to say."""
+    form.is_valid()
+    for name in list(form.errors):
+        if name not in DRAFT_CHECKED:
+            del form._errors[name]
+    email = form.cleaned_data.get("contact_email")
+    if not email and "contact_email" not in form.errors:
+        form.add_error("contact_email", _("This field is required."))
+    new_files = _draft_new_files(form)
+    kept = list(kept)
+    others = len([f for f in new_files if f.kind == AttachmentKind.OTHER])
+    if draft is not None:
+        others += draft.files.filter(pk__in=kept, kind=AttachmentKind.OTHER).count()
+    if others > settings.ATTACHMENT_MAX_FILES and "other_files" not in form.errors:
+        form.add_error(
+            "other_files",
+            _("Attach at most %(n)d other documents.") % {"n": settings.ATTACHMENT_MAX_FILES},
+        )
+    if not form.errors:
+        try:
+            draft = drafts.draft_save(
+                draft=draft,
+                data=drafts.posted_data(request.POST, ignore=[HONEYPOT_FIELD]),
+                contact_email=email,
+                language=form.cleaned_data.get("language") or reading_language(),
+                files=new_files,
+                keep=kept,
+            )
+        except StorageUnavailable as error:
+            form.add_error(None, error.message)
+        else:
+            until = formats.date_format(timezone.localtime(draft.expires_at), "DATE_FORMAT")
+            messages.success(
+                request,
+                _(
+                    "Your letter is saved. We have emailed a link to continue it to "
+                    "%(email)s; it works until %(date)s."
+                )
+                % {"email": draft.contact_email, "date": until},
+            )
+            return redirect(draft_path(draft))
+    if "contact_email" in form.errors:
+        form.add_error(
+            None,
+            _("To save your letter for later we need the contact e-mail, to send you the link."),
+        )
+    uploads.warn_files_not_kept(request)
+    return _letter_form_page(request, form, draft=draft, kept=kept, status=400)
+
+
+def _draft_new_files(form) -> list[NewFile]:
+    files = []
+    if form.cleaned_data.get("signed_letter"):
+        files.append(NewFile(AttachmentKind.SIGNED_LETTER, form.cleaned_data["signed_letter"]))
+    for checked in form.cleaned_data.get("other_files") or []:
+        files.append(NewFile(AttachmentKind.OTHER, checked))
+    return files
+
+
+def _letter_form_page(request, form, *, draft=None, kept=(), status=200):
+    context = {"form": form}
+    if draft is not None:
+        context.update(draft=draft, draft_files=list(draft.files.all()), kept=set(kept))
+    return render(request, "applications/letter_form.html", context, status=status)
+
+
+def _draft_initial(form, data: dict) -> None:
+    """Put a draft's answers into an unbound letter form."""
+    for name, values in data.items():
+        field = form.fields.get(name)
+        if field is None or isinstance(field, forms.FileField):
+            continue
+        many = isinstance(field, forms.MultipleChoiceField)
+        form.initial[name] = list(values) if many else (values[0] if values else "")
+
+
+def _draft_gone(request):
+    return render(
+        request,
+        "applications/draft_gone.html",
+        {"days": settings.DRAFT_EXPIRY_DAYS},
+        status=410,
+    )
+
+
+@rate_limit("letter_draft")
+@require_http_methods(["GET", "HEAD", "POST"])
+def letter_draft(request, token):
+    """A saved letter, through the link emailed when it was saved: every answer and
+    file in place, to save again or send."""
+    try:
+        public_id = draft_public_id_from_token(token)
+    except LinkExpired:
+        return _draft_gone(request)
+    except LinkInvalid:
+        return _link_problem(request, expired=False)
+    draft = drafts.draft_get(public_id)
+    if draft is None:
+        key = request.POST.get("idempotency_key") if request.method == "POST" else None
+        sent = selectors.letter_by_idempotency_key(key) if key else None
+        if sent is not None:  # a second click on "Send" after the first one went through
+            return redirect(reverse("applications:letter_received", args=[status_token(sent)]))
+        return _draft_gone(request)
+    if request.method != "POST":
+        form = LetterForm()
+        _draft_initial(form, draft.data)
+        return _letter_form_page(request, form, draft=draft, kept=[f.pk for f in draft.files.all()])
+    own = set(draft.files.values_list("pk", flat=True))
+    kept = [int(pk) for pk in request.POST.getlist("keep_file") if pk.isdigit() and int(pk) in own]
+    form = LetterForm(request.POST, request.FILES)
+    if "save_draft" in request.POST:
+        return _save_draft(request, form, draft=draft, kept=kept)
+    if form.is_valid():
+        new_files = form.new_files()
+        others = len([f for f in new_files if f.kind == AttachmentKind.OTHER])
+        others += draft.files.filter(pk__in=kept, kind=AttachmentKind.OTHER).count()
+        if others > settings.ATTACHMENT_MAX_FILES:
+            form.add_error(
+                "other_files",
+                _("Attach at most %(n)d other documents.") % {"n": settings.ATTACHMENT_MAX_FILES},
+            )
+        else:
+            try:
+                letter = drafts.draft_submit(
+                    draft=draft,
+                    data=form.letter_data(),
+                    files=new_files,
+                    keep=kept,
+                    idempotency_key=form.cleaned_data.get("idempotency_key"),
+                    answers=form.answers(),
+                )
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                return redirect(
+                    reverse("applications:letter_received", args=[status_token(letter)])
+                )
+    uploads.warn_files_not_kept(request)
+    return _letter_form_page(request, form, draft=draft, kept=kept, status=400)
 
 
 def _letter_from_token(request, token):
@@ -209,6 +367,7 @@ def member_onboarding(request, token):
     form = OnboardingChecklistForm(
         request.POST or None,
         request.FILES or None,
+        brand_manual=selectors.brand_manual_configured(),
         initial={
             "name": organisation.name,
             "description": organisation.description,
@@ -227,6 +386,33 @@ def member_onboarding(request, token):
     return render(
         request,
         "applications/onboarding_form.html",
-        {"form": form, "letter": letter},
+        {
+            "form": form,
+            "letter": letter,
+            "token": token,
+            "documents": selectors.onboarding_documents(letter.language),
+        },
         status=400 if request.method == "POST" else 200,
+    )
+
+
+def member_onboarding_document(request, token, pk):
+    """A document for new members (the brand manual...), for the holder of an
+    onboarding link; always as a download."""
+    letter = None
+    try:
+        letter = selectors.letter_get_by_public_id(letter_public_id_from_onboarding_token(token))
+    except LinkExpired:
+        return render(
+            request, "applications/onboarding_link_problem.html", {"expired": True}, status=410
+        )
+    except LinkInvalid:
+        pass
+    document = selectors.onboarding_document_get(pk)
+    if letter is None or letter.organisation is None or document is None:
+        return render(
+            request, "applications/onboarding_link_problem.html", {"expired": False}, status=404
+        )
+    return uploads.stored_file_response(
+        document.key, content_type=document.content_type, download_name=document.original_name
     )

@@ -102,7 +102,8 @@ def _privacy(language):
                 ),
                 _(
                     "You may ask the Secretariat for a copy of what we hold about your "
-                    "organisation, or to correct it, by answering any of our emails."
+                    "organisation, or to correct or erase it, by writing to "
+                    "{secretariat_email} or answering any of our emails."
                 ),
             ]
         ),
@@ -137,6 +138,10 @@ PAGES: dict[str, TextSpec] = {
                     "retention_months",
                     gettext_lazy("months after which closed letters are erased"),
                 ),
+                Placeholder(
+                    "secretariat_email",
+                    gettext_lazy("the Technical Secretariat's e-mail address"),
+                ),
             ),
             default=_privacy,
         ),
@@ -161,6 +166,9 @@ PAGES: dict[str, TextSpec] = {
 def page_values(key: str, **given) -> dict:
     """The values of a page text's placeholders: what the page gives, and the
     settings-derived ones."""
-    values = {"retention_months": settings.RETENTION_MONTHS}
+    values = {
+        "retention_months": settings.RETENTION_MONTHS,
+        "secretariat_email": settings.SECRETARIAT_EMAIL,
+    }
     values.update(given)
     return {name: values.get(name, "") for name in PAGES[key].names}

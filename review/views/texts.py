@@ -25,7 +25,7 @@ from django.views import generic
 from applications.choices import Constituency, Language, Recommendation
 from applications.exceptions import DomainError
 from applications.links import nominate_url
-from applications.models import Call, Letter, Nomination, Organisation, TextVersion
+from applications.models import Call, Letter, LetterDraft, Nomination, Organisation, TextVersion
 from applications.texts import selectors as texts
 from applications.texts import services as text_services
 from applications.texts.pages import page_values
@@ -223,6 +223,15 @@ def preview_context(key: str, choice: str, language: str, user) -> dict:
         }
     if kind == "nomination":
         return object_context(obj or _sample_nomination(language))
+    if event.startswith("letter_draft_"):
+        # A sample never saved: drafts are the applicants' own, not for staff to browse.
+        draft = LetterDraft(
+            contact_name="Ana Pérez",
+            organisation_name="Red de Cuidados del Sur",
+            language=language,
+            expires_at=timezone.now() + timedelta(days=settings.DRAFT_EXPIRY_DAYS),
+        )
+        return object_context(draft)
     letter = obj or _sample_letter(language)
     context = object_context(letter)
     if event.startswith("task_"):

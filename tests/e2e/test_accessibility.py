@@ -431,8 +431,10 @@ def test_letter_form_by_keyboard_alone(live_server, page, tmp_path):
     tab_to(page, "#id_contact_email")
     page.keyboard.type("julia@teclado.example.org")
     tab_to(page, "[name=language]")
-    page.keyboard.press("Space")  # the first radio: Español
-    page.keyboard.press("ArrowDown")  # ... then English, chosen with the arrows
+    # The radio of the page's language (English) is checked already (issue 13), and Tab
+    # lands on it; the arrows move to Español and back to English.
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowDown")
     tab_to(page, "#id_care_work")
     page.keyboard.type("Cuidado comunitario")
     tab_to(page, "#id_motivation")

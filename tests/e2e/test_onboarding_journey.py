@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from applications.models import Letter
 from notifications.models import OutboxMessage
+from tests.access_world import onboarding_document
 
 pytestmark = pytest.mark.e2e
 
@@ -42,6 +43,7 @@ def directory_row(page, name):
 
 
 def test_approved_organisation_completes_checklist_and_is_listed(live_server, page, make_letter):
+    onboarding_document()  # the Secretariat uploaded the brand manual (issue 13)
     base = live_server.url
     letter = make_letter("approved", organisation_name=ORGANISATION, consent_public_listing=False)
     assert letter.status == "approved"

@@ -17,12 +17,13 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
 
-from applications.letters import services
+from applications.letters import drafts
 from applications.models import TextVersion
 from applications.texts import services as text_services
 from notifications.models import OutboxMessage
 from notifications.services import (
     call_context,
+    draft_context,
     email_pairs,
     letter_context,
     nomination_context,
@@ -30,6 +31,7 @@ from notifications.services import (
 )
 from notifications.texts import email_spec
 from tests import factories
+from tests.access_world import onboarding_document, services
 from tests.conftest import subject_of
 from tests.factories import form_data
 
@@ -272,6 +274,7 @@ def full_letter(make_letter, approver):
     letter.message_to_applicant = "Gracias por su paciencia."
     letter.decision_reason = "Cumple los criterios."
     letter.consent_public_listing = True
+    onboarding_document()  # the approval lists the documents for new members
     return letter
 
 
@@ -303,6 +306,14 @@ def test_the_starting_texts_are_todays_emails_written_with_placeholders(
             "assignee": "Sofía",
             "task_url": "https://x/t/",
         },
+        "draft": draft_context(
+            drafts.draft_save(
+                draft=None,
+                data={"contact_name": ["Ana & Co"], "organisation_name": ["Red & Co"]},
+                contact_email="ana@example.org",
+                language=language,
+            )
+        ),
         "digest": {
             "items": [SimpleNamespace(created_at=timezone.now(), subject="Una novedad")],
             "inbox_url": "https://x/i/",
@@ -314,6 +325,8 @@ def test_the_starting_texts_are_todays_emails_written_with_placeholders(
         subject, body = spec.default(language)
         assert spec.problems(subject=subject, body=body) == [], (event, audience)
         kind = "digest" if event == "staff_digest" else event.split("_")[0]
+        if event.startswith("letter_draft_"):
+            kind = "draft"
         context = contexts[kind]
         files = render_email(
             event=event, audience=audience, language=language, context=context, text=None
@@ -352,3 +365,18 @@ def test_a_submitted_letter_records_the_text_of_each_email(lead, make_letter):
         "applicant": version,
         "Secretariat": None,
     }
+
+
+def test_the_preview_of_a_saved_letters_email_has_its_resume_link(lead_client):
+    """The draft emails preview with a sample draft (issue 13): their link is there."""
+    spec = email_spec("letter_draft_saved", "applicant")
+    assert spec.required == ("resume_link",)
+    url = reverse("review:text_email", args=["letter_draft_saved", "applicant"])
+    subject, body = spec.default("es")
+    preview = lead_client.post(
+        url, {**typed(spec), "subject_es": subject, "body_es": body, "preview": "1"}
+    )
+    assert preview.status_code == 200
+    shown = {c["language"]: c["preview"] for c in preview.context["columns"]}["es"]
+    assert "/apply/draft/" in shown["body_text"]
+    assert "Red de Cuidados del Sur" not in shown["subject"]

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from applications.letters.drafts import drafts_expire
 from applications.letters.retention import anonymise_due
 from applications.tasks import schedule_retention
 from applications.uploads import orphan_files_delete
@@ -9,7 +10,8 @@ class Command(BaseCommand):
     help = (
         "Anonymise rejected and withdrawn letters closed more than RETENTION_MONTHS ago "
         "and delete their attachments, and delete files that failed submissions left "
-        "behind; with --schedule, make the worker do it daily."
+        "behind, and remind and delete saved letters (DRAFT_EXPIRY_DAYS); with --schedule, "
+        "make the worker do it daily."
     )
 
     def add_arguments(self, parser):
@@ -22,3 +24,4 @@ class Command(BaseCommand):
             return
         self.stdout.write(f"{anonymise_due()} letters anonymised")
         self.stdout.write(f"{orphan_files_delete()} orphan files deleted")
+        self.stdout.write(f"{drafts_expire()} saved letters reminded or deleted")

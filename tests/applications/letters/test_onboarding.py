@@ -17,6 +17,7 @@ from applications.links import (
 from applications.models import Letter
 from notifications.models import OutboxMessage
 from review.selectors import letter_open_task
+from tests.access_world import onboarding_document
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +49,7 @@ def test_approval_email_carries_the_onboarding_link(make_letter):
 
 
 def test_member_completes_the_checklist_and_is_listed(client, make_letter, aws):
+    onboarding_document()  # a brand manual to acknowledge (issue 13)
     letter = make_letter("approved", consent_public_listing=False)
     response = client.post(url(letter), CHECKLIST)
     assert response.status_code == 302
@@ -79,6 +81,7 @@ def test_link_used_again_after_completion_shows_it_is_done(client, make_letter):
 
 
 def test_missing_acknowledgement_and_bad_contacts_are_explained(client, make_letter):
+    onboarding_document()  # the acknowledgement is asked only once there is a manual
     letter = make_letter("approved")
     data = {**CHECKLIST, "contacts": "not-an-address"}
     del data["brand_manual_acknowledged"]

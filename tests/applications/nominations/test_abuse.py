@@ -79,7 +79,7 @@ def test_a_filled_honeypot_saves_no_nomination(client, open_call, aws):
         },
     )
     assert response.status_code == 400
-    assert "Your form could not be sent." in response.content.decode()
+    assert "This form could not be accepted" in response.content.decode()
     assert not Nomination.objects.exists()
     assert aws.object_keys() == []
 
