@@ -14,7 +14,13 @@ from .letters.models import (
     LetterRevision,
     OnboardingChecklist,
 )
-from .members.models import Organisation
+from .members.models import (
+    ContactRole,
+    MemberChange,
+    MemberContact,
+    MembershipStatus,
+    Organisation,
+)
 from .nominations.models import Call, CallPhase, CallSeat, Nomination, NominationAttachment
 from .questions.models import Question
 from .texts.models import TextVersion
@@ -26,8 +32,12 @@ __all__ = [
     "Call",
     "CallPhase",
     "CallSeat",
+    "ContactRole",
     "Letter",
     "LetterRevision",
+    "MemberChange",
+    "MemberContact",
+    "MembershipStatus",
     "Nomination",
     "NominationAttachment",
     "OnboardingChecklist",

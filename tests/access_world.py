@@ -134,6 +134,11 @@ def build_world() -> World:
         setting_version=setting_version,
         question=question,
     )
+    # Member N's focal point, with a new address waiting for its confirmation.
+    focal = nominator.contacts.get(role="focal_point")
+    focal.pending_email = "new@n.example.org"
+    focal.save()
+    world.member_focal = focal
     world.wallets = {
         "anonymous": {},
         "applicant_a": {"status": links.status_token(letter_a)},
@@ -142,6 +147,8 @@ def build_world() -> World:
             "nominate": links.nominate_token(call, nominator),
             "nomination_status": links.nomination_status_token(nominations["submitted"]),
             "onboarding": links.onboarding_token(letter_m),
+            "member": links.member_token(focal),
+            "member_email": links.member_email_token(focal),
         },
         "nominee": {"consent": links.consent_token(nominations["awaiting_consent"])},
         "secretariat": {},

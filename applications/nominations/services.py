@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -434,3 +434,38 @@ def nomination_withdraw(*, nomination: Nomination, reason: str = "") -> Nominati
         nomination.save()
         events.emit("nomination_withdrawn", nomination, log=_last_log(nomination))
     return nomination
+
+
+def nominations_withdraw_for_member(*, member) -> int:
+    """Withdraw the undecided nominations a member made or whose nominee belongs
+    to it, when its membership ends.
+
+    Changes: each such nomination ``withdrawn`` (its tasks cancelled). Sends:
+    each withdrawal's notice to the nominator, the nominee and the Secretariat.
+    Returns how many were withdrawn.
+    """
+    undecided = (
+        Nomination.objects.filter(Q(nominated_by=member) | Q(nominee_organisation=member))
+        .filter(
+            status__in=[
+                NominationStatus.AWAITING_CONSENT,
+                NominationStatus.SUBMITTED,
+                NominationStatus.REVIEWED,
+            ]
+        )
+        .order_by("pk")
+    )
+    reason = _("The membership of %(member)s in the Alliance has ended.") % {"member": member.name}
+    count = 0
+    for nomination in undecided:
+        nomination_withdraw(nomination=nomination, reason=reason)
+        count += 1
+    return count
+
+
+def on_event(name: str, obj, **fields):
+    """Subscriber of ``applications.events`` (``ApplicationsConfig.ready``): an
+    ended membership withdraws its nominations. Emails nobody itself."""
+    if name == "member_ended":
+        nominations_withdraw_for_member(member=obj)
+    return ()
