@@ -56,6 +56,10 @@ class Organisation(models.Model):
     # Matching keys (see applications.matching), kept in step by save().
     name_key = models.CharField(max_length=200, blank=True, db_index=True, editable=False)
     website_domain = models.CharField(max_length=200, blank=True, db_index=True, editable=False)
+    # The directory's search and order without case or accents (matching.fold), the
+    # same on SQLite and PostgreSQL: "confederacion" finds "Confederación".
+    search_text = models.CharField(max_length=240, blank=True, editable=False)
+    sort_name = models.CharField(max_length=200, blank=True, db_index=True, editable=False)
     # The member's logo, re-encoded as PNG, on the "attachments" storage.
     logo_key = models.CharField(max_length=255, blank=True, editable=False)
     # Stable key of a member imported from the old roll, so a re-import updates it.
@@ -90,12 +94,16 @@ class Organisation(models.Model):
     def save(self, *args, **kwargs):
         self.name_key = matching.name_key(self.name)
         self.website_domain = matching.website_domain(self.website)
+        self.search_text = matching.fold(f"{self.name} {self.acronym}")[:240]
+        self.sort_name = matching.fold(self.name)[:200]
         self.region = region_for(self.country.code if self.country else "")
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {
                 *kwargs["update_fields"],
                 "name_key",
                 "website_domain",
+                "search_text",
+                "sort_name",
                 "region",
                 "updated_at",
             }

@@ -2,6 +2,7 @@
 
 from django.db.models import Count, F, Prefetch, Q
 
+from applications import matching
 from applications.choices import Constituency
 
 from .models import ContactRole, MemberChange, MemberContact, MembershipStatus, Organisation
@@ -108,13 +109,13 @@ def directory_members():
         public_listing=True,
         member_since__isnull=False,
         membership_status=MembershipStatus.ACTIVE,
-    ).order_by("name", "pk")
+    ).order_by("sort_name", "pk")
 
 
 def directory_search(*, query="", constituency="", region="", country="", priority_area=""):
     members = directory_members()
     if query:
-        members = members.filter(Q(name__icontains=query) | Q(acronym__icontains=query))
+        members = members.filter(search_text__contains=matching.fold(query))
     if constituency:
         members = members.filter(constituency=constituency)
     if region:
@@ -146,12 +147,10 @@ def directory_counts() -> list[tuple[str, int]]:
 
 def members_for_staff(*, query="", status="", constituency="", follow_up=False):
     """Every member (suspended and ended ones too) for the staff list, by name."""
-    rows = members_all().order_by("name", "pk")
+    rows = members_all().order_by("sort_name", "pk")
     if query:
         rows = rows.filter(
-            Q(name__icontains=query)
-            | Q(acronym__icontains=query)
-            | Q(contacts__email__icontains=query)
+            Q(search_text__contains=matching.fold(query)) | Q(contacts__email__icontains=query)
         ).distinct()
     if status in MembershipStatus.values:
         rows = rows.filter(membership_status=status)

@@ -32,6 +32,18 @@ def single_contacts_to_focal_points(apps, schema_editor):
     MemberContact.objects.bulk_create(contacts, batch_size=1000)
 
 
+def fill_search_keys(apps, schema_editor):
+    """The directory's folded search text and sort name of the members already there."""
+    from applications.matching import fold  # the kernel's one folding, as save() uses
+
+    Organisation = apps.get_model("applications", "Organisation")
+    rows = list(Organisation.objects.only("pk", "name", "acronym"))
+    for row in rows:
+        row.search_text = fold(f"{row.name} {row.acronym}")[:240]
+        row.sort_name = fold(row.name)[:200]
+    Organisation.objects.bulk_update(rows, ["search_text", "sort_name"], batch_size=1000)
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("applications", "0011_secretariat_texts_settings_questions"),
@@ -196,5 +208,16 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
+        migrations.AddField(
+            model_name="organisation",
+            name="search_text",
+            field=models.CharField(blank=True, editable=False, max_length=240),
+        ),
+        migrations.AddField(
+            model_name="organisation",
+            name="sort_name",
+            field=models.CharField(blank=True, db_index=True, editable=False, max_length=200),
+        ),
         migrations.RunPython(single_contacts_to_focal_points, migrations.RunPython.noop),
+        migrations.RunPython(fill_search_keys, migrations.RunPython.noop),
     ]
