@@ -50,8 +50,9 @@ def call_save(*, call: Call | None = None, data: dict, seats: dict[str, int], by
 
     Before: ``data`` holds the cleaned call fields; ``seats`` maps constituency
     to a number of seats (0 or missing: none). Changes: the call and its seat
-    rows. Sends: nothing here; members are invited when the call opens
-    (``call_invitations_send``).
+    rows. Sends: if the saved call is open already and nobody was invited yet,
+    the invitations at once (in the same transaction); otherwise the hourly
+    ``call_invitations_send`` invites members when the call opens.
     """
     if data["closes_at"] <= data["opens_at"]:
         raise TransitionNotAllowed(_("The call must close after it opens."))
@@ -89,7 +90,17 @@ def call_save(*, call: Call | None = None, data: dict, seats: dict[str, int], by
             CallSeat.objects.update_or_create(
                 call=call, constituency=constituency, defaults={"seats": number}
             )
+        if call.invitations_sent_at is None and call.phase() == CallPhase.OPEN:
+            _invite(call)
     return call
+
+
+def _invite(call: Call) -> int:
+    """Invite every member to the (locked, open) call now; the number of emails."""
+    queued = len(events.emit("call_opened", call, nonce="invitation"))
+    call.invitations_sent_at = timezone.now()
+    call.save(update_fields=["invitations_sent_at"])
+    return queued
 
 
 def call_invitations_send(*, now=None) -> int:
@@ -106,9 +117,7 @@ def call_invitations_send(*, now=None) -> int:
             call = Call.objects.select_for_update().get(pk=call.pk)
             if call.invitations_sent_at is not None:
                 continue
-            queued += len(events.emit("call_opened", call, nonce="invitation"))
-            call.invitations_sent_at = timezone.now()
-            call.save(update_fields=["invitations_sent_at"])
+            queued += _invite(call)
     return queued
 
 
