@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class ApplicationsConfig(AppConfig):
     name = "applications"
     verbose_name = _("Applications")
+
+    def ready(self):
+        # The domain's own listener: nominations hears that a membership ended
+        # (members may not import nominations' services, ARCHITECTURE.md rule 3c).
+        from applications import events
+        from applications.nominations import services as nominations
+
+        events.subscribe(nominations.on_event)

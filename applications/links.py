@@ -17,6 +17,8 @@ NOMINATE_SALT = "applications.call.nominate"
 CONSENT_SALT = "applications.nomination.consent"
 NOMINATION_STATUS_SALT = "applications.nomination.status"
 DRAFT_SALT = "applications.letter.draft"
+MEMBER_SALT = "applications.member.self_service"
+MEMBER_EMAIL_SALT = "applications.member.email_confirm"
 
 
 class LinkInvalid(Exception):
@@ -93,6 +95,7 @@ FIELDS = {
     "nomination": _public_id,
     "draft": _public_id,
     "member": _pk,
+    "contact": _pk,
     "email": _digest,
 }
 
@@ -193,6 +196,53 @@ def nomination_status_url(nomination) -> str:
 
 def nomination_from_status_token(token: str) -> str:
     return _decode(token, salt=NOMINATION_STATUS_SALT, keys=("nomination",))
+
+
+# Members' self-service. The link is signed for one contact of one member and
+# the contact's address when it was sent: it stops working when the contact is
+# removed or its address changes. An address-confirmation link is signed for
+# the contact and the new address it confirms.
+
+
+def member_token(contact) -> str:
+    payload = {
+        "member": contact.organisation_id,
+        "contact": contact.pk,
+        "email": _email_digest(contact.email),
+    }
+    return signing.dumps(payload, salt=MEMBER_SALT, compress=True)
+
+
+def member_path(contact) -> str:
+    return reverse("member_self_service", args=[member_token(contact)])
+
+
+def member_url(contact) -> str:
+    return settings.SITE_URL + member_path(contact)
+
+
+def member_contact_from_token(token: str) -> tuple[int, int, str]:
+    """(member pk, contact pk, digest of the contact's address) of a member link."""
+    return _decode(token, salt=MEMBER_SALT, keys=("member", "contact", "email"))
+
+
+def member_contact_matches(contact, email_digest: str) -> bool:
+    return hmac.compare_digest(_email_digest(contact.email), email_digest)
+
+
+def member_email_token(contact) -> str:
+    payload = {"contact": contact.pk, "email": _email_digest(contact.pending_email)}
+    return signing.dumps(payload, salt=MEMBER_EMAIL_SALT, compress=True)
+
+
+def member_email_url(contact) -> str:
+    path = reverse("member_email_confirm", args=[member_email_token(contact)])
+    return settings.SITE_URL + path
+
+
+def member_email_from_token(token: str) -> tuple[int, str]:
+    """(contact pk, digest of the address to confirm) of a confirmation link."""
+    return _decode(token, salt=MEMBER_EMAIL_SALT, keys=("contact", "email"))
 
 
 def resolve(token: str, *, decode, get) -> tuple[object | None, bool]:

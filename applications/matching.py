@@ -41,6 +41,15 @@ def name_key(name: str) -> str:
     return re.sub(r"[^0-9a-z]+", "", text)
 
 
+def fold(text: str) -> str:
+    """Text for searching and ordering as people read it, in any of our languages:
+    without case or accents, spaces collapsed ('Confederación  Sindical' ->
+    'confederacion sindical', 'Ministère' sorts before 'Ministry')."""
+    text = unicodedata.normalize("NFKD", text or "").casefold()
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(text.split())
+
+
 def website_domain(url: str) -> str:
     if not url:
         return ""

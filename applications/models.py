@@ -17,7 +17,13 @@ from .letters.models import (
     OnboardingChecklist,
     OnboardingDocument,
 )
-from .members.models import Organisation
+from .members.models import (
+    ContactRole,
+    MemberChange,
+    MemberContact,
+    MembershipStatus,
+    Organisation,
+)
 from .nominations.models import Call, CallPhase, CallSeat, Nomination, NominationAttachment
 from .questions.models import Question
 from .texts.models import TextVersion
@@ -30,9 +36,13 @@ __all__ = [
     "CallPhase",
     "CallSeat",
     "DraftFile",
+    "ContactRole",
     "Letter",
     "LetterDraft",
     "LetterRevision",
+    "MemberChange",
+    "MemberContact",
+    "MembershipStatus",
     "Nomination",
     "NominationAttachment",
     "OnboardingChecklist",

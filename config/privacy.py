@@ -25,6 +25,7 @@ PUBLIC_VIEWS = frozenset(
         "member_logo",
         "applications:letter_create",
         "applications:status_link_request",
+        "member_link_request",
         "applications:call_list",
         "applications:call_detail",
     }

@@ -27,13 +27,15 @@ from applications.letters.selectors import onboarding_documents
 from applications.links import (
     consent_url,
     draft_url,
+    member_email_url,
+    member_url,
     nominate_url,
     nomination_status_url,
     onboarding_document_url,
     onboarding_url,
     status_url,
 )
-from applications.members.selectors import members_to_invite
+from applications.members.selectors import member_history, member_recipients, members_to_invite
 from applications.roles import COMMITTEE, SECRETARIAT
 from applications.texts.selectors import substitute, text_current
 
@@ -46,9 +48,21 @@ NEW_MEMBER = "new_member"
 NOMINATOR = "nominator"  # the contact of the member organisation that nominated
 NOMINEE = "nominee"
 MEMBERS = "members"  # every member organisation's contact, each with its own link
+MEMBER = "member"  # the contacts of one member whose role fits (members.selectors.ROUTES)
+CONTACT = "contact"  # one member contact, about its own link
+NEW_ADDRESS = "new_address"  # a contact's new address, to confirm it
 STAFF = "staff"  # named users: reminders and escalations
 # People outside the staff: their emails carry the Secretariat's address as Reply-To.
-PUBLIC_AUDIENCES = (APPLICANT, NEW_MEMBER, NOMINATOR, NOMINEE, MEMBERS)
+PUBLIC_AUDIENCES = (
+    APPLICANT,
+    NEW_MEMBER,
+    NOMINATOR,
+    NOMINEE,
+    MEMBERS,
+    MEMBER,
+    CONTACT,
+    NEW_ADDRESS,
+)
 
 # Who hears of each event. The README's notification table mirrors this. Every
 # event the domain emits has a row (tests/test_events.py), even with no audience.
@@ -88,6 +102,15 @@ EVENTS: dict[str, tuple[str, ...]] = {
     "nomination_rejected": (NOMINATOR, NOMINEE),
     "nomination_onboarded": (NOMINEE, NOMINATOR),
     "nomination_withdrawn": (NOMINATOR, NOMINEE, SECRETARIAT),
+    # Members after onboarding: their self-service link, lifecycle, re-confirmation.
+    "member_link": (CONTACT,),
+    "member_email_confirm": (NEW_ADDRESS,),
+    "member_suspended": (MEMBER,),
+    "member_restored": (MEMBER,),
+    "member_ended": (MEMBER, SECRETARIAT),
+    "member_reconfirmation": (MEMBER,),
+    "member_reconfirmation_reminder": (MEMBER,),
+    "member_reconfirmation_overdue": (SECRETARIAT,),
 }
 # Events after which the emails about the object lose their personal data.
 FORGET = ("letter_anonymised",)
@@ -107,20 +130,40 @@ def _recipients(audience: str, obj, member=None) -> list[Recipient]:
     if audience in (APPLICANT, NEW_MEMBER):
         return [Recipient(obj.contact_email, obj.language, audience)]
     if audience == NOMINATOR:
-        member = obj.nominated_by
-        return [Recipient(member.contact_email, member.language, audience)]
+        return [
+            Recipient(contact.email, contact.language, audience)
+            for contact in member_recipients(obj.nominated_by, kind="nomination")
+        ]
     if audience == NOMINEE:
         return [Recipient(obj.nominee_email, obj.nominee_language, audience)]
     if audience == MEMBERS:
         return [
             Recipient(
-                member.contact_email,
-                member.language,
+                contact.email,
+                contact.language,
                 audience,
                 context={"member": member, "nominate_url": nominate_url(obj, member)},
             )
             for member in ([member] if member is not None else members_to_invite())
+            for contact in member_recipients(member, kind="call")
         ]
+    if audience == MEMBER:
+        return [
+            Recipient(
+                contact.email,
+                contact.language,
+                audience,
+                context={
+                    "contact": contact,
+                    "member_url": member_url(contact) if contact.pk else "",
+                },
+            )
+            for contact in member_recipients(obj, kind="member")
+        ]
+    if audience == CONTACT:
+        return [Recipient(obj.email, obj.language, audience)]
+    if audience == NEW_ADDRESS:
+        return [Recipient(obj.pending_email, obj.language, audience)]
     users = (
         get_user_model()
         .objects.filter(groups__name=audience, is_active=True)
@@ -264,13 +307,38 @@ def call_context(call) -> dict:
     }
 
 
+def member_context(member) -> dict:
+    last = member_history(member).first()
+    return {
+        "member": member,
+        "member_note": last.note if last else "",
+        "site_url": settings.SITE_URL,
+        "directory_url": settings.SITE_URL + reverse("directory"),
+        "staff_member_url": settings.SITE_URL + reverse("review:member_detail", args=[member.pk]),
+    }
+
+
+def contact_context(contact) -> dict:
+    return {
+        "contact": contact,
+        "member": contact.organisation,
+        "member_url": member_url(contact),
+        "confirm_url": member_email_url(contact) if contact.pending_email else "",
+        "site_url": settings.SITE_URL,
+        "directory_url": settings.SITE_URL + reverse("directory"),
+    }
+
+
 def object_context(obj) -> dict:
-    """What every email about ``obj`` (a letter, a nomination or a call) can show."""
+    """What every email about ``obj`` (a letter, a nomination, a call, a member or
+    one of its contacts) can show."""
     builders = {
         "applications.letter": letter_context,
         "applications.nomination": nomination_context,
         "applications.call": call_context,
         "applications.letterdraft": draft_context,
+        "applications.organisation": member_context,
+        "applications.membercontact": contact_context,
         "auth.user": lambda user: {"site_url": settings.SITE_URL},  # password reset
     }
     return {**builders[obj._meta.label_lower](obj), **common_context()}

@@ -33,7 +33,7 @@ from applications.texts.selectors import Placeholder, TextSpec
 PLACEHOLDERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "name": (
         gettext_lazy("the contact person's name"),
-        ("letter.contact_name", "draft.contact_name"),
+        ("letter.contact_name", "draft.contact_name", "contact.name"),
     ),
     "organisation": (
         gettext_lazy("the organisation's name"),
@@ -75,6 +75,22 @@ PLACEHOLDERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "member": (
         gettext_lazy("the member organisation's name"),
         ("member.name", "nomination.nominated_by.name"),
+    ),
+    "member_link": (
+        gettext_lazy("the contact's private link to the member page"),
+        ("member_url",),
+    ),
+    "confirm_link": (
+        gettext_lazy("the private link that confirms the new address"),
+        ("confirm_url",),
+    ),
+    "member_reason": (
+        gettext_lazy("the reason given with the change of membership"),
+        ("member_note",),
+    ),
+    "staff_member_link": (
+        gettext_lazy("the member's page in the staff area"),
+        ("staff_member_url",),
     ),
     "nominee": (gettext_lazy("the nominee's name"), ("nomination.nominee_name",)),
     "nominee_organisation": (
@@ -130,6 +146,8 @@ LINKS = (
     "nomination_link",
     "nominate_link",
     "resume_link",
+    "member_link",
+    "confirm_link",
 )
 
 APPLICANT_LETTER = (
@@ -176,6 +194,9 @@ CALL_MEMBERS = (
     "site_link",
     "secretariat_email",
 )
+CALL_MEMBERS = ("member", "call", "closing", "nominate_link", "call_link", "site_link")
+MEMBER_EMAIL = ("name", "member", "member_link", "member_reason", "directory_link", "site_link")
+MEMBER_STAFF = ("member", "member_reason", "staff_member_link", "site_link")
 TASK = ("task", "organisation", "due", "assignee", "task_link")
 DIGEST = ("count", "items", "inbox_link", "letters_link")
 DRAFT = ("name", "organisation", "resume_link", "expires", "site_link", "secretariat_email")
@@ -207,6 +228,14 @@ EVENT_TITLES = {
     "nomination_rejected": gettext_lazy("Nomination not approved"),
     "nomination_onboarded": gettext_lazy("Nominee welcomed onto the committee"),
     "nomination_withdrawn": gettext_lazy("Nomination withdrawn"),
+    "member_link": gettext_lazy("A member contact's link to its member page"),
+    "member_email_confirm": gettext_lazy("Confirmation of a contact's new address"),
+    "member_suspended": gettext_lazy("Membership suspended"),
+    "member_restored": gettext_lazy("Membership restored"),
+    "member_ended": gettext_lazy("Membership ended"),
+    "member_reconfirmation": gettext_lazy("Yearly confirmation asked"),
+    "member_reconfirmation_reminder": gettext_lazy("Yearly confirmation reminder"),
+    "member_reconfirmation_overdue": gettext_lazy("Yearly confirmation unanswered for 60 days"),
     "task_overdue": gettext_lazy("Overdue task reminder"),
     "task_escalated": gettext_lazy("Overdue task, to the group's lead"),
     "staff_digest": gettext_lazy("Daily digest for staff"),
@@ -219,12 +248,16 @@ AUDIENCE_TITLES = {
     "nominator": gettext_lazy("to the nominating member"),
     "nominee": gettext_lazy("to the nominee"),
     "members": gettext_lazy("to every member"),
+    "member": gettext_lazy("to the member's contacts"),
+    "contact": gettext_lazy("to the member contact"),
+    "new_address": gettext_lazy("to the contact's new address"),
     "staff": gettext_lazy("to staff members"),
 }
 GROUPS = {
     "letter": gettext_lazy("Emails about letters"),
     "call": gettext_lazy("Emails about calls"),
     "nomination": gettext_lazy("Emails about nominations"),
+    "member": gettext_lazy("Emails about members"),
     "task": gettext_lazy("Emails to staff"),
     "staff": gettext_lazy("Emails to staff"),
 }
@@ -244,6 +277,12 @@ def placeholder_names(event: str, audience: str) -> tuple[str, ...]:
         return CALL_MEMBERS
     if event.startswith("letter_draft_"):
         return DRAFT
+    if event.startswith("member_"):
+        if audience == "secretariat":
+            return MEMBER_STAFF
+        if audience == "new_address":
+            return ("name", "member", "confirm_link", "site_link")
+        return MEMBER_EMAIL
     if event.startswith("nomination_"):
         if audience == "nominee":
             return NOMINATION_COMMON + ("consent_link", "calendar_link")

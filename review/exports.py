@@ -14,7 +14,7 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 
 from applications.members.imports.columns import COLUMNS
-from applications.models import Letter, Organisation
+from applications.models import ContactRole, Letter, MemberContact, Organisation
 from applications.questions.models import QuestionTarget
 from applications.questions.selectors import answer_columns, answer_text
 
@@ -141,7 +141,8 @@ def letters_csv():
 
 
 def members_csv():
-    """Members in the import's own columns, so that an export can be imported again."""
+    """Members in the import's own columns, so that an export can be imported again
+    (with their contacts: the focal point's name, the others in ``contacts``)."""
     members = (
         Organisation.objects.filter(member_since__isnull=False)
         .order_by("name", "pk")
@@ -160,33 +161,62 @@ def members_csv():
             "member_since",
         )
     )
-    rows = (
-        (
-            _safe(import_key) if import_key else f"org-{pk}",
-            _safe(name),
-            _safe(acronym),
-            constituency,
-            country,
-            _safe(website),
-            _safe(email),
-            language,
-            ";".join(areas),
-            "yes" if listed else "no",
-            since.isoformat() if since else "",
-        )
-        for (
-            import_key,
-            pk,
-            name,
-            acronym,
-            constituency,
-            country,
-            website,
-            email,
-            language,
-            areas,
-            listed,
-            since,
-        ) in members.iterator(chunk_size=2000)
-    )
+
+    def chunks(size=2000):
+        chunk = []
+        for values in members.iterator(chunk_size=size):
+            chunk.append(values)
+            if len(chunk) == size:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
+    def contacts_of(pks):
+        focal, others = {}, {}
+        for org, role, name, email, language in (
+            MemberContact.objects.filter(organisation_id__in=pks)
+            .order_by("organisation_id", "pk")
+            .values_list("organisation_id", "role", "name", "email", "language")
+        ):
+            if role == ContactRole.FOCAL_POINT:
+                focal[org] = name
+            else:
+                others.setdefault(org, []).append(f"{role}|{name}|{email}|{language}")
+        return focal, others
+
+    def rows_of():
+        for chunk in chunks():
+            focal, others = contacts_of([values[1] for values in chunk])
+            for (
+                import_key,
+                pk,
+                name,
+                acronym,
+                constituency,
+                country,
+                website,
+                email,
+                language,
+                areas,
+                listed,
+                since,
+            ) in chunk:
+                yield (
+                    _safe(import_key) if import_key else f"org-{pk}",
+                    _safe(name),
+                    _safe(acronym),
+                    constituency,
+                    country,
+                    _safe(website),
+                    _safe(email),
+                    language,
+                    ";".join(areas),
+                    "yes" if listed else "no",
+                    since.isoformat() if since else "",
+                    _safe(focal.get(pk, "")),
+                    _safe(";".join(others.get(pk, ()))),
+                )
+
+    rows = rows_of()
     return _csv_response("members.csv", list(COLUMNS), rows)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import configuration, letters, nominations, staff, tasks, texts
+from .views import configuration, letters, members, nominations, staff, tasks, texts
 
 app_name = "review"
 
@@ -35,6 +35,9 @@ urlpatterns += [
     ),
     path("tasks/", tasks.TaskInboxView.as_view(), name="task_inbox"),
     path("tasks/<int:task_pk>/", tasks.task_page, name="task"),
+    path("members/", members.MemberListView.as_view(), name="member_list"),
+    path("members/<int:pk>/", members.MemberDetailView.as_view(), name="member_detail"),
+    path("members/<int:pk>/<slug:step>/", members.MemberStepView.as_view(), name="member_step"),
     path("calls/", nominations.CallListView.as_view(), name="call_list"),
     path("calls/new/", nominations.CallEditView.as_view(), name="call_create"),
     path("calls/<int:pk>/edit/", nominations.CallEditView.as_view(), name="call_edit"),

@@ -141,6 +141,11 @@ def build_world() -> World:
         contact_email="a-draft@example.org",
         language="es",
     )
+    # Member N's focal point, with a new address waiting for its confirmation.
+    focal = nominator.contacts.get(role="focal_point")
+    focal.pending_email = "new@n.example.org"
+    focal.save()
+    world.member_focal = focal
     world.wallets = {
         "anonymous": {},
         "applicant_a": {"status": links.status_token(letter_a), "draft": links.draft_token(draft)},
@@ -149,6 +154,8 @@ def build_world() -> World:
             "nominate": links.nominate_token(call, nominator),
             "nomination_status": links.nomination_status_token(nominations["submitted"]),
             "onboarding": links.onboarding_token(letter_m),
+            "member": links.member_token(focal),
+            "member_email": links.member_email_token(focal),
         },
         "nominee": {"consent": links.consent_token(nominations["awaiting_consent"])},
         "secretariat": {},

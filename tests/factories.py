@@ -106,7 +106,12 @@ def member(**fields):
         "language": "es",
         "member_since": datetime.date(2024, 1, 15),
     }
-    return Organisation.objects.create(**{**defaults, **fields})
+    organisation = Organisation.objects.create(**{**defaults, **fields})
+    if organisation.contact_email:
+        organisation.contacts.create(
+            role="focal_point", email=organisation.contact_email, language=organisation.language
+        )
+    return organisation
 
 
 def call(*, opens_in_days: float = -1, closes_in_days: float = 30, seats=None, **fields):

@@ -79,6 +79,7 @@ PUBLIC_ROUTES = {
     "members/<int:pk>/logo.png",
     "apply/",
     "letters/link/",
+    "members/link/",
     "calls/",
     "calls/<uuid:public_id>/",
 }
@@ -106,6 +107,7 @@ EXPECTED = {
     "members/<int:pk>/logo.png":                everyone("file"),
     "apply/":                                   everyone("200"),
     "letters/link/":                            everyone("200"),
+    "members/link/":                            everyone("200"),
     "calls/":                                   everyone("200"),
     "calls/<uuid:public_id>/":                  everyone("200"),
     # POST: the same answer to everyone, whether or not the address is a member's.
@@ -132,6 +134,19 @@ EXPECTED = {
     "nominations/<str:token>/withdraw/":
         "404   404   404   →nomination_status    404   404   404   404",
     "consent/<str:token>/":                     "404   404   404   404   200   404   404   404",
+    # A member's self-service: only the contact's own link (POSTs rolled back).
+    "members/self/<str:token>/":                "404   404   404   200   404   404   404   404",
+    "members/self/<str:token>/contacts/<int:pk>/": "404 404  404   200   404   404   404   404",
+    "members/self/<str:token>/contacts/new/":
+        "404   404   404   →member_self_service  404   404   404   404",
+    # The focal point cannot be removed: back to the page with the reason.
+    "members/self/<str:token>/contacts/<int:pk>/remove/":
+        "404   404   404   →member_self_service  404   404   404   404",
+    "members/self/<str:token>/end/":
+        "404   404   404   →member_self_service  404   404   404   404",
+    "members/self/<str:token>/reconfirm/":
+        "404   404   404   →member_self_service  404   404   404   404",
+    "members/email/<str:token>/":               "404   404   404   200   404   404   404   404",
     # Staff log-in (viewflow's auth views); POST to log out, back home.
     "accounts/login/":                          everyone("200"),
     "accounts/logout/":                         everyone("→home"),
@@ -160,6 +175,11 @@ EXPECTED = {
     "staff/letters/nominations/<int:pk>/":      f"{STAFF} 200   200   200",
     "staff/letters/nominations/files/<int:pk>/": f"{STAFF} file file  file",
     "staff/letters/calls/":                     f"{STAFF} 200   200   200",
+    "staff/letters/members/":                   f"{STAFF} 200   200   200",
+    "staff/letters/members/<int:pk>/":          f"{STAFF} 200   200   200",
+    # POST: the service refuses the Committee (a message on the member's page).
+    "staff/letters/members/<int:pk>/<slug:step>/":
+        f"{STAFF} →member_detail →member_detail →member_detail",
     "staff/letters/calls/new/":                 f"{STAFF} 200   403   200",
     "staff/letters/calls/<int:pk>/edit/":       f"{STAFF} 200   403   200",
     "review/":
@@ -204,6 +224,16 @@ POSTS = {
     "staff/letters/texts/versions/<int:pk>/restore/": {},
     "staff/letters/settings/versions/<int:pk>/restore/": {},
     "staff/letters/questions/<int:pk>/retire/": {},
+    "members/self/<str:token>/contacts/new/": {
+        "name": "Nueva",
+        "role": "communications",
+        "email": "nueva@n.example.org",
+        "language": "es",
+    },
+    "members/self/<str:token>/contacts/<int:pk>/remove/": {},
+    "members/self/<str:token>/end/": {"reason": "Cierre", "confirm": "on"},
+    "members/self/<str:token>/reconfirm/": {},
+    "staff/letters/members/<int:pk>/<slug:step>/": {"reason": "Revisión"},
 }
 
 # Examples for the regular-expression patterns.
@@ -455,6 +485,13 @@ LINK_KIND = {
     "applications:nomination_consent": "consent",
     "applications:letter_draft": "draft",
     "member_onboarding_document": "onboarding",
+    "member_self_service": "member",
+    "member_contact_add": "member",
+    "member_contact_edit": "member",
+    "member_contact_remove": "member",
+    "member_end": "member",
+    "member_reconfirm": "member",
+    "member_email_confirm": "member_email",
 }  # the other <str:token> URLs are the letters' status link's
 
 
@@ -482,6 +519,10 @@ def pk_for(world, view_name: str) -> int:
         "review:question_edit": world.question.pk,
         "review:question_retire": world.question.pk,
         "member_onboarding_document": OnboardingDocument.objects.get().pk,
+        "member_contact_edit": world.member_focal.pk,
+        "member_contact_remove": world.member_focal.pk,
+        "review:member_detail": world.nominator.pk,
+        "review:member_step": world.nominator.pk,
     }[view_name]
 
 
@@ -527,6 +568,7 @@ def build_url(route: str, role: str, world) -> str:
         "<slug:audience>": lambda: "applicant",
         "<slug:name>": lambda: "home_intro",
         "<slug:key>": lambda: "deadlines",
+        "<slug:step>": lambda: "suspend",
         "<uidb64>": lambda: "MQ",
         "<token>": lambda: "not-a-reset-token",
     }
@@ -630,10 +672,26 @@ def link_makers(world) -> dict:
             lambda: links.nomination_status_token(submitted),
             lambda token: reverse("applications:nomination_status", args=[token]),
         ),
+        "member": (
+            lambda: links.member_token(world.member_focal),
+            lambda token: reverse("member_self_service", args=[token]),
+        ),
+        "member_email": (
+            lambda: links.member_email_token(world.member_focal),
+            lambda token: reverse("member_email_confirm", args=[token]),
+        ),
     }
 
 
-KINDS = ("status", "onboarding", "nominate", "consent", "nomination_status")
+KINDS = (
+    "status",
+    "onboarding",
+    "nominate",
+    "consent",
+    "nomination_status",
+    "member",
+    "member_email",
+)
 
 
 @pytest.mark.parametrize("kind", KINDS)

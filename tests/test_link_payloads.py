@@ -58,6 +58,25 @@ KINDS = {
             lambda t: ("post", reverse("applications:nomination_withdraw", args=[t])),
         ],
     ),
+    "member": (
+        links.MEMBER_SALT,
+        ("member", "contact", "email"),
+        [
+            lambda t: reverse("member_self_service", args=[t]),
+            lambda t: reverse("member_contact_edit", args=[t, 1]),
+            lambda t: ("post", reverse("member_contact_add", args=[t])),
+            lambda t: ("post", reverse("member_end", args=[t])),
+            lambda t: ("post", reverse("member_reconfirm", args=[t])),
+        ],
+    ),
+    "member_email": (
+        links.MEMBER_EMAIL_SALT,
+        ("contact", "email"),
+        [
+            lambda t: reverse("member_email_confirm", args=[t]),
+            lambda t: ("post", reverse("member_email_confirm", args=[t])),
+        ],
+    ),
 }
 
 json_values = st.recursive(

@@ -227,6 +227,7 @@ def letter_decide(*, letter: Letter, by, approve: bool, reason: str = "") -> Let
                 website=letter.website,
                 description=letter.care_work,
                 contact_email=letter.contact_email,
+                contact_name=letter.contact_name,
                 language=letter.language,
                 priority_areas=letter.priority_areas,
             )

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from . import directory_cache
 from .imports import COLUMN_HELP, REQUIRED_COLUMNS, members_import, summary
-from .models import Organisation
+from .models import MemberChange, MemberContact, Organisation
 
 # Room for a few thousand members; the file waits in the session between the
 # check and the import.
@@ -34,11 +34,41 @@ class MemberImportForm(forms.Form):
         return upload
 
 
+class MemberContactInline(admin.TabularInline):
+    model = MemberContact
+    extra = 0
+    fields = ["name", "role", "email", "language", "pending_email"]
+    readonly_fields = ["pending_email"]
+
+
+class MemberChangeInline(admin.TabularInline):
+    """The audit of the member's changes: read only."""
+
+    model = MemberChange
+    extra = 0
+    fields = ["created_at", "actor", "action", "changes", "note"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "constituency", "country", "member_since", "public_listing"]
-    list_filter = ["constituency", "public_listing"]
+    list_display = [
+        "name",
+        "constituency",
+        "country",
+        "member_since",
+        "membership_status",
+        "public_listing",
+    ]
+    list_filter = ["constituency", "public_listing", "membership_status"]
     search_fields = ["name", "acronym"]
+    # The membership changes through its services (the staff member page), never here.
+    readonly_fields = ["membership_status", "ended_at", "end_reason"]
+    inlines = [MemberContactInline, MemberChangeInline]
 
     def get_urls(self):
         opts = self.model._meta

@@ -1,19 +1,102 @@
 """Reads on member organisations: the member roll and the public directory."""
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, F, Max, Prefetch, Q
 
+from applications import matching
 from applications.choices import Constituency
 
-from .models import Organisation
+from .models import ContactRole, MemberChange, MemberContact, MembershipStatus, Organisation
 
 
-def members():
-    """Organisations that are members of the Alliance (onboarded or imported)."""
+def members_all():
+    """Every organisation that is or was a member (suspended and ended ones too)."""
     return Organisation.objects.filter(member_since__isnull=False)
 
 
+def members():
+    """Organisations that are members of the Alliance in good standing (onboarded
+    or imported, neither suspended nor ended): they nominate and are invited."""
+    return members_all().filter(membership_status=MembershipStatus.ACTIVE)
+
+
 def members_to_invite():
-    return members().exclude(contact_email="").order_by("pk")
+    return (
+        members()
+        .exclude(contact_email="")
+        .prefetch_related(Prefetch("contacts", queryset=MemberContact.objects.order_by("pk")))
+        .order_by("pk")
+    )
+
+
+# Which contacts hear of what, by the kind of email (the first word of its event):
+# the focal point always; the others where their role fits.
+ROUTES: dict[str, tuple[str, ...]] = {
+    "call": (ContactRole.FOCAL_POINT,),
+    "nomination": (ContactRole.FOCAL_POINT, ContactRole.COMMITTEE_DELEGATE),
+    "member": (ContactRole.FOCAL_POINT,),
+    "directory": (ContactRole.FOCAL_POINT, ContactRole.COMMUNICATIONS),
+}
+
+
+def member_recipients(member: Organisation, *, kind: str) -> list[MemberContact]:
+    """The contacts of ``member`` that an email of ``kind`` goes to (``ROUTES``).
+
+    A member without contacts rows (made by hand) gets its own address as an
+    unsaved focal point, so no email to a member is ever lost.
+    """
+    roles = ROUTES[kind]
+    contacts = [contact for contact in member.contacts.all() if contact.role in roles]
+    if not any(contact.role == ContactRole.FOCAL_POINT for contact in contacts):
+        if member.contact_email:
+            contacts.insert(
+                0,
+                MemberContact(
+                    organisation=member,
+                    role=ContactRole.FOCAL_POINT,
+                    email=member.contact_email,
+                    language=member.language or "es",
+                ),
+            )
+    seen, unique = set(), []
+    for contact in contacts:
+        if contact.email.lower() not in seen:
+            seen.add(contact.email.lower())
+            unique.append(contact)
+    return unique
+
+
+def member_contacts(member: Organisation):
+    return member.contacts.order_by("role", "pk")
+
+
+def member_contact_get(member: Organisation, pk) -> MemberContact | None:
+    return member.contacts.filter(pk=pk).first()
+
+
+def member_contact_by_link(*, member_pk: int, contact_pk: int) -> MemberContact | None:
+    """The contact a member link names, of an organisation that is or was a member."""
+    return (
+        MemberContact.objects.filter(
+            pk=contact_pk, organisation_id=member_pk, organisation__member_since__isnull=False
+        )
+        .select_related("organisation")
+        .first()
+    )
+
+
+def member_contact_get_any(pk: int) -> MemberContact | None:
+    return MemberContact.objects.filter(pk=pk).select_related("organisation").first()
+
+
+def member_reconfirmation_due(member: Organisation) -> bool:
+    """The yearly re-confirmation was asked and is not answered yet."""
+    asked = member.reconfirmation_requested_at
+    return bool(asked and (member.reconfirmed_at is None or member.reconfirmed_at < asked))
+
+
+def member_history(member: Organisation):
+    """Every audited change of the member, newest first."""
+    return MemberChange.objects.filter(organisation=member).select_related("by_user")
 
 
 def member_get(pk) -> Organisation | None:
@@ -29,15 +112,17 @@ def directory_counted() -> str:
 
 def directory_members():
     """Member organisations that agreed to be listed, for the public directory."""
-    return Organisation.objects.filter(public_listing=True, member_since__isnull=False).order_by(
-        "name", "pk"
-    )
+    return Organisation.objects.filter(
+        public_listing=True,
+        member_since__isnull=False,
+        membership_status=MembershipStatus.ACTIVE,
+    ).order_by("sort_name", "pk")
 
 
 def directory_search(*, query="", constituency="", region="", country="", priority_area=""):
     members = directory_members()
     if query:
-        members = members.filter(Q(name__icontains=query) | Q(acronym__icontains=query))
+        members = members.filter(search_text__contains=matching.fold(query))
     if constituency:
         members = members.filter(constituency=constituency)
     if region:
@@ -65,3 +150,21 @@ def directory_counts() -> list[tuple[str, int]]:
         .values_list("constituency", "total")
     )
     return [(label, counts.get(key, 0)) for key, label in Constituency.choices]
+
+
+def members_for_staff(*, query="", status="", constituency="", follow_up=False):
+    """Every member (suspended and ended ones too) for the staff list, by name."""
+    rows = members_all().order_by("sort_name", "pk")
+    if query:
+        rows = rows.filter(
+            Q(search_text__contains=matching.fold(query)) | Q(contacts__email__icontains=query)
+        ).distinct()
+    if status in MembershipStatus.values:
+        rows = rows.filter(membership_status=status)
+    if constituency in Constituency.values:
+        rows = rows.filter(constituency=constituency)
+    if follow_up:
+        rows = rows.filter(reconfirmation_follow_up_at__isnull=False).exclude(
+            reconfirmed_at__gte=F("reconfirmation_requested_at")
+        )
+    return rows

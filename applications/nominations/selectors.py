@@ -95,6 +95,15 @@ def committee_members():
     )
 
 
+def nominations_of_member(member):
+    """Nominations a member made or whose nominee belongs to it, newest first."""
+    return (
+        Nomination.objects.filter(Q(nominated_by=member) | Q(nominee_organisation=member))
+        .select_related("call", "nominated_by", "nominee_organisation")
+        .order_by("-submitted_at", "-pk")
+    )
+
+
 @dataclass(frozen=True)
 class Check:
     label: str

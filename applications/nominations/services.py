@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -50,8 +50,9 @@ def call_save(*, call: Call | None = None, data: dict, seats: dict[str, int], by
 
     Before: ``data`` holds the cleaned call fields; ``seats`` maps constituency
     to a number of seats (0 or missing: none). Changes: the call and its seat
-    rows. Sends: nothing here; members are invited when the call opens
-    (``call_invitations_send``).
+    rows. Sends: if the saved call is open already and nobody was invited yet,
+    the invitations at once (in the same transaction); otherwise the hourly
+    ``call_invitations_send`` invites members when the call opens.
     """
     if data["closes_at"] <= data["opens_at"]:
         raise TransitionNotAllowed(_("The call must close after it opens."))
@@ -89,7 +90,17 @@ def call_save(*, call: Call | None = None, data: dict, seats: dict[str, int], by
             CallSeat.objects.update_or_create(
                 call=call, constituency=constituency, defaults={"seats": number}
             )
+        if call.invitations_sent_at is None and call.phase() == CallPhase.OPEN:
+            _invite(call)
     return call
+
+
+def _invite(call: Call) -> int:
+    """Invite every member to the (locked, open) call now; the number of emails."""
+    queued = len(events.emit("call_opened", call, nonce="invitation"))
+    call.invitations_sent_at = timezone.now()
+    call.save(update_fields=["invitations_sent_at"])
+    return queued
 
 
 def call_invitations_send(*, now=None) -> int:
@@ -106,9 +117,7 @@ def call_invitations_send(*, now=None) -> int:
             call = Call.objects.select_for_update().get(pk=call.pk)
             if call.invitations_sent_at is not None:
                 continue
-            queued += len(events.emit("call_opened", call, nonce="invitation"))
-            call.invitations_sent_at = timezone.now()
-            call.save(update_fields=["invitations_sent_at"])
+            queued += _invite(call)
     return queued
 
 
@@ -434,3 +443,38 @@ def nomination_withdraw(*, nomination: Nomination, reason: str = "") -> Nominati
         nomination.save()
         events.emit("nomination_withdrawn", nomination, log=_last_log(nomination))
     return nomination
+
+
+def nominations_withdraw_for_member(*, member) -> int:
+    """Withdraw the undecided nominations a member made or whose nominee belongs
+    to it, when its membership ends.
+
+    Changes: each such nomination ``withdrawn`` (its tasks cancelled). Sends:
+    each withdrawal's notice to the nominator, the nominee and the Secretariat.
+    Returns how many were withdrawn.
+    """
+    undecided = (
+        Nomination.objects.filter(Q(nominated_by=member) | Q(nominee_organisation=member))
+        .filter(
+            status__in=[
+                NominationStatus.AWAITING_CONSENT,
+                NominationStatus.SUBMITTED,
+                NominationStatus.REVIEWED,
+            ]
+        )
+        .order_by("pk")
+    )
+    reason = _("The membership of %(member)s in the Alliance has ended.") % {"member": member.name}
+    count = 0
+    for nomination in undecided:
+        nomination_withdraw(nomination=nomination, reason=reason)
+        count += 1
+    return count
+
+
+def on_event(name: str, obj, **fields):
+    """Subscriber of ``applications.events`` (``ApplicationsConfig.ready``): an
+    ended membership withdraws its nominations. Emails nobody itself."""
+    if name == "member_ended":
+        nominations_withdraw_for_member(member=obj)
+    return ()

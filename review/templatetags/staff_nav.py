@@ -21,6 +21,7 @@ NAVIGATION = [
     (_("Letters of interest"), "review:letter_list", "applications.view_letter"),
     (_("Nominations"), "review:nomination_list", "applications.view_nomination"),
     (_("Calls for nominations"), "review:call_list", "applications.view_nomination"),
+    (_("Members"), "review:member_list", "applications.view_letter"),
     (_("Dashboard"), "review:dashboard", "applications.view_letter"),
     (_("Texts"), "review:text_list", "applications.edit_texts"),
     (_("Settings"), "review:settings", "applications.edit_texts"),

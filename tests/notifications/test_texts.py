@@ -278,6 +278,16 @@ def full_letter(make_letter, approver):
     return letter
 
 
+def _member_email_context(member) -> dict:
+    """What the emails about a member and about one of its contacts show, together."""
+    from notifications.services import contact_context, member_context
+
+    contact = member.contacts.get()
+    contact.name = "Ana & Co"
+    contact.pending_email = "nueva@miembro.example.org"
+    return {**member_context(member), **contact_context(contact), "member_note": "Motivo."}
+
+
 def _squeezed(text: str) -> str:
     return " ".join(text.split())
 
@@ -299,6 +309,7 @@ def test_the_starting_texts_are_todays_emails_written_with_placeholders(
         "letter": letter_context(full_letter),
         "nomination": nomination_context(nomination),
         "call": {**call_context(open_call), "member": member, "nominate_url": "https://x/n/"},
+        "member": _member_email_context(member),
         "task": {
             **letter_context(full_letter),
             "task_title": "Screening",

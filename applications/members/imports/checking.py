@@ -17,7 +17,7 @@ from django_countries import countries
 from applications import matching
 from applications.choices import Constituency, Language, PriorityArea
 
-from ..models import Organisation
+from ..models import ContactRole, MemberContact, Organisation
 from .columns import COLUMNS, REQUIRED_COLUMNS
 from .report import ImportReport, Problem, Row
 
@@ -189,6 +189,51 @@ class Checker:
     def clean_contact_email(self, value: str) -> str:
         EmailValidator(message=_("Not a valid e-mail address."))(value)
         return self._text("contact_email", value)
+
+    def clean_contact_name(self, value: str) -> str:
+        value = " ".join(value.split())
+        limit = MemberContact._meta.get_field("name").max_length
+        if len(value) > limit:
+            raise ValidationError(
+                _("At most %(limit)s characters (this has %(length)s).")
+                % {"limit": limit, "length": len(value)}
+            )
+        return value
+
+    def clean_contacts(self, value: str) -> list[tuple[str, str, str, str]]:
+        """role|name|e-mail|language entries separated by ";", in file order."""
+        contacts, bad = [], []
+        roles = {role for role in ContactRole.values if role != ContactRole.FOCAL_POINT}
+        for entry in value.split(";"):
+            if not entry.strip():
+                continue
+            parts = [part.strip() for part in entry.split("|")]
+            if len(parts) != 4:
+                bad.append(
+                    _("“%(value)s” is not role|name|e-mail|language.") % {"value": entry.strip()}
+                )
+                continue
+            role, name, email, language = parts
+            if role not in roles:
+                bad.append(
+                    _("Unknown contact role “%(value)s”. Use one of: %(keys)s.")
+                    % {"value": role, "keys": ", ".join(sorted(roles))}
+                )
+                continue
+            try:
+                EmailValidator()(email)
+            except ValidationError:
+                bad.append(_("Not a valid e-mail address: “%(value)s”.") % {"value": email})
+                continue
+            try:
+                language = self.clean_language(language)
+            except ValidationError as error:
+                bad.extend(error.messages)
+                continue
+            contacts.append((role, self.clean_contact_name(name), email, language))
+        if bad:
+            raise ValidationError(" ".join(bad))
+        return contacts
 
     def clean_language(self, value: str) -> str:
         if not value:

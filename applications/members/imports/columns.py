@@ -14,7 +14,10 @@ COLUMNS = (
     "priority_areas",
     "public_listing",
     "member_since",
+    "contact_name",
+    "contacts",
 )
+
 REQUIRED_COLUMNS = ("key", "name", "constituency", "country", "contact_email")
 COLUMN_HELP = (
     ("key", _lazy("Stable id of the member in the old roll; a re-import updates it.")),
@@ -29,9 +32,17 @@ COLUMN_HELP = (
         _lazy("Two-letter ISO code (MX, KE) or the name in English, Spanish or French."),
     ),
     ("website", _lazy("Web address; https:// is added if missing.")),
-    ("contact_email", _lazy("E-mail address of the member's contact.")),
-    ("language", _lazy("es, en or fr (default es).")),
+    ("contact_email", _lazy("E-mail address of the member's focal point.")),
+    ("language", _lazy("es, en or fr (default es): the focal point's language.")),
     ("priority_areas", _lazy("Priority area keys separated by “;”.")),
     ("public_listing", _lazy("yes/no (sí, true/false, 1/0; default no).")),
     ("member_since", _lazy("Date the organisation joined, YYYY-MM-DD.")),
+    ("contact_name", _lazy("Name of the focal point.")),
+    (
+        "contacts",
+        _lazy(
+            "The other contacts, separated by “;”, each as role|name|e-mail|language "
+            "(roles: communications, committee_delegate)."
+        ),
+    ),
 )

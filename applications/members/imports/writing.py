@@ -12,15 +12,19 @@ from django.utils.translation import gettext as _
 from applications.choices import Language
 
 from .. import directory_cache
-from ..models import Organisation
+from ..models import ContactRole, MemberContact, Organisation
 from .report import ImportReport, Problem, Progress, Row
+
+# Only the organisation's own columns are set on it; contact_email and language
+# also mirror the focal point there (see Organisation).
+OWN_SKIPPED = ("contact_name", "contacts")
 
 
 def existing(rows: Iterable[Row], *, lock: bool = False) -> dict[str, Organisation]:
     keys = [row.values["key"] for row in rows]
     if not keys:
         return {}
-    queryset = Organisation.objects.filter(import_key__in=keys)
+    queryset = Organisation.objects.filter(import_key__in=keys).prefetch_related("contacts")
     if lock:
         queryset = queryset.select_for_update()
     return {org.import_key: org for org in queryset}
@@ -30,6 +34,8 @@ def _apply(org: Organisation, values: dict) -> bool:
     """Set the row's values on the organisation; True if anything changed."""
     changed = False
     for name, value in values.items():
+        if name in OWN_SKIPPED:
+            continue
         model_field = "import_key" if name == "key" else name
         current = getattr(org, model_field)
         if model_field == "country":
@@ -46,12 +52,64 @@ def _new(values: dict) -> Organisation:
     return org
 
 
+def _contacts_wanted(org: Organisation, values: dict) -> tuple[dict, list | None]:
+    """The focal point's fields and the other contacts (None: left as they are)."""
+    current = _focal(org)
+    focal = {
+        "email": values.get("contact_email", current.email if current else org.contact_email),
+        "language": values.get("language", current.language if current else org.language),
+        "name": values.get("contact_name", current.name if current else ""),
+    }
+    return focal, values.get("contacts")
+
+
+def _focal(org: Organisation) -> MemberContact | None:
+    if org.pk is None:
+        return None
+    return next((c for c in org.contacts.all() if c.role == ContactRole.FOCAL_POINT), None)
+
+
+def _others(org: Organisation) -> list[tuple[str, str, str, str]]:
+    if org.pk is None:
+        return []
+    return [
+        (c.role, c.name, c.email, c.language)
+        for c in sorted(org.contacts.all(), key=lambda c: c.pk)
+        if c.role != ContactRole.FOCAL_POINT
+    ]
+
+
+def contacts_differ(org: Organisation, values: dict) -> bool:
+    focal, others = _contacts_wanted(org, values)
+    current = _focal(org)
+    if current is None or any(getattr(current, k) != v for k, v in focal.items()):
+        return True
+    return others is not None and others != _others(org)
+
+
+def write_contacts(org: Organisation, values: dict) -> bool:
+    """Make the member's contacts what the row says; True if anything changed."""
+    if not contacts_differ(org, values):
+        return False
+    focal, others = _contacts_wanted(org, values)
+    MemberContact.objects.update_or_create(
+        organisation=org, role=ContactRole.FOCAL_POINT, defaults=focal
+    )
+    if others is not None and others != _others(org):
+        org.contacts.exclude(role=ContactRole.FOCAL_POINT).delete()
+        MemberContact.objects.bulk_create(
+            MemberContact(organisation=org, role=role, name=name, email=email, language=language)
+            for role, name, email, language in others
+        )
+    return True
+
+
 def count(rows: list[Row], known: dict[str, Organisation], report: ImportReport) -> None:
     for row in rows:
         org = known.get(row.values["key"])
         if org is None:
             report.created += 1
-        elif _apply(org, row.values):
+        elif _apply(org, row.values) | contacts_differ(org, row.values):
             report.updated += 1
         else:
             report.unchanged += 1
@@ -72,9 +130,13 @@ def write(rows: list[Row], report: ImportReport, *, by, progress: Progress | Non
                         if org is None:
                             org = _new(row.values)
                             org.save()
+                            write_contacts(org, row.values)
                             added.append(org)
                         elif _apply(org, row.values):
                             org.save()
+                            write_contacts(org, row.values)
+                            changed.append(org)
+                        elif write_contacts(org, row.values):
                             changed.append(org)
                         else:
                             report.unchanged += 1

@@ -164,3 +164,20 @@ def test_the_hourly_job_invites_members_and_lapses_unanswered_nominations(
     invited = OutboxMessage.objects.filter(event="call_opened", object_id=next_call.pk)
     assert invited.count() == members_to_invite().count() == 3
     assert not OutboxMessage.objects.filter(event="call_opened", object_id=open_call.pk).exists()
+
+
+def test_saving_a_call_that_is_open_already_invites_at_once(client, reviewer):
+    factories.member(name="Invitada", contact_email="focal@invitada.example.org")
+    scheduled = factories.call(opens_in_days=2)
+    assert scheduled.invitations_sent_at is None
+    assert not OutboxMessage.objects.filter(event="call_opened").exists()
+
+    opened = factories.call()  # saved while open: no waiting for the hourly job
+    assert opened.invitations_sent_at is not None
+    invited = OutboxMessage.objects.filter(event="call_opened", object_id=opened.pk)
+    assert list(invited.values_list("recipient", flat=True)) == ["focal@invitada.example.org"]
+    assert call_invitations_send() == 0  # nobody twice
+
+    client.force_login(reviewer)
+    html = client.get(reverse("review:call_list")).content.decode()
+    assert "To send when the call opens" in html and "Sent on" in html

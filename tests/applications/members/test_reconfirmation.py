@@ -1,0 +1,120 @@
+"""The yearly re-confirmation: asked after a year, reminded at 14 and 28 days, a
+follow-up for the Secretariat at 60, never an automatic end (time-machine)."""
+
+import datetime
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from applications import links
+from applications.members.models import MemberChange
+from applications.members.services import member_reconfirmations_send
+from applications.models import Organisation
+from notifications.models import OutboxMessage
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+JOINED = datetime.date(2025, 3, 1)
+ASKED = datetime.datetime(2026, 3, 2, 9, tzinfo=datetime.UTC)
+
+
+def events():
+    return list(OutboxMessage.objects.order_by("pk").values_list("event", "recipient"))
+
+
+def run_on(moment):
+    with time_machine.travel(moment, tick=False):
+        return member_reconfirmations_send()
+
+
+@pytest.fixture
+def member():
+    return factories.member(
+        member_since=JOINED, contact_email="focal@anual.example.org", language="en"
+    )
+
+
+def test_nothing_is_asked_before_a_year(member):
+    assert run_on(ASKED - timedelta(days=2)) == 0
+    assert events() == []
+
+
+def test_the_whole_year_round_without_an_answer(member, reviewer):
+    assert run_on(ASKED) == 1
+    assert events() == [("member_reconfirmation", "focal@anual.example.org")]
+    mail = OutboxMessage.objects.get()
+    assert mail.language == "en" and "/members/self/" in mail.body_text
+
+    # Every hour the job runs again: nothing more until day 14.
+    for hours in (1, 24, 13 * 24):
+        assert run_on(ASKED + timedelta(hours=hours)) == 0
+    assert run_on(ASKED + timedelta(days=14)) == 1
+    assert run_on(ASKED + timedelta(days=15)) == 0
+    assert run_on(ASKED + timedelta(days=28)) == 1
+    assert run_on(ASKED + timedelta(days=59)) == 0
+    assert [e for e, _ in events()] == [
+        "member_reconfirmation",
+        "member_reconfirmation_reminder",
+        "member_reconfirmation_reminder",
+    ]
+
+    assert run_on(ASKED + timedelta(days=60)) == 1
+    [follow_up] = OutboxMessage.objects.filter(event="member_reconfirmation_overdue")
+    assert follow_up.recipient == reviewer.email
+    assert run_on(ASKED + timedelta(days=61)) == 0
+    assert run_on(ASKED + timedelta(days=300)) == 0
+
+    member = Organisation.objects.get(pk=member.pk)
+    assert member.membership_status == "active"  # never ended by itself
+    assert member.reconfirmation_follow_up_at is not None
+
+
+def test_the_staff_list_shows_who_to_follow_up(client, member, reviewer):
+    other = factories.member(name="Al día", member_since=datetime.date(2026, 2, 1))
+    run_on(ASKED)
+    run_on(ASKED + timedelta(days=60))
+    client.force_login(reviewer)
+    response = client.get(reverse("review:member_list"), {"follow_up": "1"})
+    assert [m.pk for m in response.context["members"]] == [member.pk]
+    everyone = client.get(reverse("review:member_list"))
+    assert {m.pk for m in everyone.context["members"]} == {member.pk, other.pk}
+
+
+def test_confirming_stops_the_reminders_and_the_next_round_comes_a_year_later(client, member):
+    run_on(ASKED)
+    focal = member.contacts.get()
+    token = links.member_token(focal)
+    with time_machine.travel(ASKED + timedelta(days=3), tick=False):
+        page = client.get(reverse("member_self_service", args=[token]))
+        assert "Our details are right and our commitment holds" in page.content.decode()
+        response = client.post(reverse("member_reconfirm", args=[token]))
+    assert response.status_code == 302
+    assert MemberChange.objects.filter(action="reconfirmed", by_contact=focal.email).exists()
+    for days in (14, 28, 60, 200):
+        assert run_on(ASKED + timedelta(days=days)) == 0
+    page = client.get(reverse("member_self_service", args=[token]))
+    assert "Our details are right" not in page.content.decode()
+
+    assert run_on(ASKED + timedelta(days=3 + 366)) == 1
+    assert [e for e, _ in events()] == ["member_reconfirmation", "member_reconfirmation"]
+
+
+def test_suspended_and_ended_members_are_not_asked(member, reviewer):
+    from applications.members import services
+
+    services.member_suspend(organisation=member, by=services.Actor(user=reviewer), reason="R")
+    OutboxMessage.objects.all().delete()
+    assert run_on(ASKED) == 0
+
+
+def test_the_reminders_go_out_with_the_worker_hourly_run(member):
+    from review.tasks import deadline_reminders
+
+    with time_machine.travel(ASKED, tick=False):
+        deadline_reminders.call()
+    assert OutboxMessage.objects.filter(event="member_reconfirmation").count() == 1
+    assert timezone.now() > ASKED
