@@ -39,7 +39,7 @@ run: install ## Migrate, load demo data and serve on http://127.0.0.1:8000 with 
 	@echo "Serving on http://$(HOST):$(PORT)/  (staff: http://$(HOST):$(PORT)/review/)"
 	@DJANGO_DEBUG=true $(PY) manage.py worker & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	  DJANGO_DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+	  DJANGO_DEBUG=true STAFF_REQUIRE_2FA=false $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install system-deps ## Run the whole test suite (SQLite, or DATABASE_URL if set)
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest $(PYTEST_ARGS)

@@ -45,6 +45,9 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "applications",
     "review",
     "notifications",
@@ -62,11 +65,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): a second factor proved in this session (django-otp).
+    "django_otp.middleware.OTPMiddleware",
     # Cache-Control: no-store on everything but the public pages (config/privacy.py).
     "config.privacy.NoStoreMiddleware",
     # A body far beyond the upload caps gets the 413 page unread (config/uploads.py).
     "config.uploads.BodyCeilingMiddleware",
     "review.middleware.StaffLoginRedirectMiddleware",
+    # Staff reach their pages only after their second factor (config/second_factor.py).
+    "config.second_factor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A malformed ESP delivery report gets 400, not 500 (see the module).
@@ -127,6 +134,11 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "/accounts/login/"
+# Secretariat, Committee and superusers prove a second factor (TOTP, or a recovery
+# code) after their password, enrolling at their first login (config/second_factor.py).
+STAFF_REQUIRE_2FA = env.bool("STAFF_REQUIRE_2FA", default=True)
+# The name shown beside the account in the staff member's authenticator app.
+OTP_TOTP_ISSUER = "Global Alliance for Care"
 LOGIN_REDIRECT_URL = "/review/"
 LOGOUT_REDIRECT_URL = "/"
 
