@@ -21,10 +21,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## Create .venv and install the pinned dependencies
 
-system-deps: ## Install Debian's Chromium (browser tests), gettext (catalogues) and Redis (cache tests), if missing
+system-deps: ## Install Debian's Chromium (browser tests), gettext (catalogues), Redis (cache tests) and clamd (antivirus tests), if missing
 	@missing=""; command -v chromium >/dev/null || missing="$$missing chromium"; \
 	  command -v msgfmt >/dev/null || missing="$$missing gettext"; \
 	  command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	  command -v clamd >/dev/null || test -x /usr/sbin/clamd || missing="$$missing clamav-daemon"; \
 	  if [ -n "$$missing" ]; then \
 	    if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; \
 	    else echo "Missing:$$missing. Run: sudo apt-get install -y$$missing"; exit 1; fi; fi

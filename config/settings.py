@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "config.second_factor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A file its virus scan holds back gets a page saying so (applications/antivirus.py).
+    "config.middleware.FileHeldMiddleware",
     # A malformed ESP delivery report gets 400, not 500 (see the module).
     "notifications.middleware.WebhookBadRequestMiddleware",
     # Turns django-axes' login lockout into its 429 page; must come last.
@@ -192,6 +194,10 @@ ATTACHMENT_MAX_FILES = 5
 # All files of one request together; both caps hold while the body streams in
 # (config/uploads.py), not after it was stored.
 SUBMISSION_MAX_BYTES = env.int("SUBMISSION_MAX_BYTES", default=30 * 1024 * 1024)
+# Virus scanning by clamd (applications/antivirus.py): tcp://host:3310, host:3310 or
+# a unix socket path. Empty: no scan. Files wait, undownloadable, until found clean.
+CLAMD_ADDRESS = env("CLAMD_ADDRESS", default="")
+CLAMD_TIMEOUT_SECONDS = env.float("CLAMD_TIMEOUT_SECONDS", default=30)
 FILE_UPLOAD_HANDLERS = [
     "config.uploads.CappedUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",

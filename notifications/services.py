@@ -79,6 +79,8 @@ EVENTS: dict[str, tuple[str, ...]] = {
     "nomination_rejected": (NOMINATOR, NOMINEE),
     "nomination_onboarded": (NOMINEE, NOMINATOR),
     "nomination_withdrawn": (NOMINATOR, NOMINEE, SECRETARIAT),
+    # A stored file that a later virus scan found infected (applications/antivirus.py).
+    "file_quarantined": (SECRETARIAT,),
 }
 # Events after which the emails about the object lose their personal data.
 FORGET = ("letter_anonymised",)
@@ -228,6 +230,32 @@ def call_context(call) -> dict:
     }
 
 
+def quarantine_context(scanned) -> dict:
+    """A quarantined file (``applications.antivirus.ScannedFile``): its name and
+    what it was sent with, found by its storage key."""
+    from applications.letters.models import Attachment
+    from applications.members.models import Organisation
+    from applications.nominations.models import NominationAttachment
+
+    context = {"file": scanned, "file_name": scanned.key, "belongs_to": "", "owner_url": ""}
+    attachment = Attachment.objects.select_related("letter").filter(key=scanned.key).first()
+    nominated = NominationAttachment.objects.select_related("nomination").filter(key=scanned.key)
+    if attachment is not None:
+        context["file_name"] = attachment.original_name
+        context["belongs_to"] = attachment.letter.organisation_name
+        context["owner_url"] = reverse("review:letter_detail", args=[attachment.letter_id])
+    elif (nominated := nominated.first()) is not None:
+        context["file_name"] = nominated.original_name
+        context["belongs_to"] = nominated.nomination.nominee_name
+        context["owner_url"] = reverse("review:nomination_detail", args=[nominated.nomination_id])
+    elif (member := Organisation.objects.filter(logo_key=scanned.key).first()) is not None:
+        context["belongs_to"] = member.name
+        context["owner_url"] = reverse("member_detail", args=[member.pk])
+    context["owner_url"] = settings.SITE_URL + (context["owner_url"] or "/")
+    context["site_url"] = settings.SITE_URL
+    return context
+
+
 def object_context(obj) -> dict:
     """What every email about ``obj`` (a letter, a nomination or a call) can show."""
     builders = {
@@ -235,6 +263,7 @@ def object_context(obj) -> dict:
         "applications.nomination": nomination_context,
         "applications.call": call_context,
         "auth.user": lambda user: {"site_url": settings.SITE_URL},  # password reset
+        "applications.scannedfile": quarantine_context,
     }
     return builders[obj._meta.label_lower](obj)
 
