@@ -26,10 +26,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## Create .venv and install the pinned dependencies
 
-system-deps: ## Install Debian's Chromium (browser tests), gettext (catalogues) and Redis (cache tests), if missing
+system-deps: ## Install Debian's Chromium (browser tests), gettext (catalogues), Redis (cache tests), clamd (antivirus), Node and Java (checkers), if missing
 	@missing=""; command -v chromium >/dev/null || missing="$$missing chromium"; \
 	  command -v msgfmt >/dev/null || missing="$$missing gettext"; \
 	  command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	  command -v clamd >/dev/null || test -x /usr/sbin/clamd || missing="$$missing clamav-daemon"; \
+	  command -v npm >/dev/null || missing="$$missing npm"; \
+	  command -v java >/dev/null || missing="$$missing default-jre-headless"; \
 	  if [ -n "$$missing" ]; then \
 	    if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; \
 	    else echo "Missing:$$missing. Run: sudo apt-get install -y$$missing"; exit 1; fi; fi
@@ -44,12 +47,17 @@ run: install ## Migrate, load demo data and serve on HOST:PORT (default http://1
 	@echo "Serving on http://$(HOST):$(PORT)/  (staff: http://$(HOST):$(PORT)/review/)"
 	@DJANGO_DEBUG=true $(PY) manage.py worker & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	  DJANGO_DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+	  DJANGO_DEBUG=true STAFF_REQUIRE_2FA=false $(PY) manage.py runserver $(HOST):$(PORT)
 
 site-url: ## Print the base of the links that `make run` (same HOST, PORT) puts in emails
 	@$(PY) manage.py shell --no-imports -c 'from django.conf import settings; print(settings.SITE_URL)'
 
-test: install system-deps ## Run the whole test suite (SQLite, or DATABASE_URL if set)
+# The checkers of package.json (axe-core, the Nu HTML Checker), as package-lock.json
+# pins them. Their install scripts are not run: vnu-jar's would download a Java.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+
+test: install system-deps node_modules/.package-lock.json ## Run the whole test suite (SQLite, or DATABASE_URL if set)
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install ## Check style with ruff, and which way imports point with lint-imports

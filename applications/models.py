@@ -6,6 +6,7 @@ names and the permission codenames stay those of one app. Code inside a
 sub-package imports its own ``models`` module, not this one.
 """
 
+from .antivirus import ScannedFile
 from .configuration.models import SettingVersion
 from .letters.models import (
     LETTER_CONTENT_FIELDS,
@@ -50,6 +51,7 @@ __all__ = [
     "OrphanFile",
     "Organisation",
     "Question",
+    "ScannedFile",
     "SettingVersion",
     "TextVersion",
 ]

@@ -25,3 +25,22 @@ def retention_daily() -> int:
 
 def schedule_retention(*, run_after=None) -> bool:
     return enqueue_unless_waiting(retention_daily, run_after=run_after)
+
+
+SCAN_INTERVAL = timedelta(minutes=5)
+
+
+@task()
+def virus_scan_pending() -> dict:
+    """Scan again the files whose virus scan is not done (clamd was down), then
+    schedule the next run (applications/antivirus.py). Queued by
+    ``manage.py virus_scan --schedule``."""
+    from .antivirus import scan_pending
+
+    counts = scan_pending()
+    schedule_virus_scan(run_after=timezone.now() + SCAN_INTERVAL)
+    return counts
+
+
+def schedule_virus_scan(*, run_after=None) -> bool:
+    return enqueue_unless_waiting(virus_scan_pending, run_after=run_after)

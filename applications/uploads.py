@@ -31,6 +31,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
+from . import antivirus
 from .exceptions import StorageUnavailable
 
 logger = logging.getLogger(__name__)
@@ -53,6 +54,8 @@ class CheckedFile:
     size: int
     sha256: str
     safe_name: str
+    # The virus scan at submission (applications/antivirus.py): clean or pending.
+    scan: str = "clean"
 
 
 @dataclass(frozen=True)
@@ -160,6 +163,16 @@ def check_upload(upload) -> CheckedFile:
             % {"name": name},
             code="bad_type",
         )
+    scan, signature = antivirus.scan_upload(upload)
+    if scan == antivirus.ScanStatus.INFECTED:
+        raise ValidationError(
+            _(
+                "“%(name)s” was refused: our virus scan found %(virus)s in it. Nothing was "
+                "sent. Check your computer, then attach a clean copy of the document."
+            )
+            % {"name": name, "virus": signature},
+            code="infected",
+        )
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
@@ -173,6 +186,7 @@ def check_upload(upload) -> CheckedFile:
         size=upload.size,
         sha256=digest.hexdigest(),
         safe_name=f"{stem}.{extension}",
+        scan=scan,
     )
 
 
@@ -184,7 +198,9 @@ def store(checked: CheckedFile) -> str:
     # what the client said (text/html for anything); this one is what we sniffed.
     content = File(checked.upload, name=key)
     content.content_type = checked.content_type
-    return attachments_storage().save(key, content)
+    key = attachments_storage().save(key, content)
+    antivirus.record(key, checked.scan)
+    return key
 
 
 def store_or_refuse(checked: CheckedFile, stored: list[str], *, refused: str) -> str:
@@ -307,6 +323,16 @@ def check_logo(upload) -> bytes:
                 "limit": filesizeformat(LOGO_MAX_BYTES),
             }
         )
+    scan, signature = antivirus.scan_upload(upload)
+    if scan == antivirus.ScanStatus.INFECTED:
+        raise ValidationError(
+            _(
+                "“%(name)s” was refused: our virus scan found %(virus)s in it. Nothing was "
+                "sent. Check your computer, then attach a clean copy of the document."
+            )
+            % {"name": name, "virus": signature},
+            code="infected",
+        )
     try:
         upload.seek(0)
         with Image.open(upload) as image:
@@ -330,7 +356,20 @@ def check_logo(upload) -> bytes:
 
 
 def store_logo(png: bytes) -> str:
-    return attachments_storage().save(f"logos/{secrets.token_urlsafe(24)}.png", ContentFile(png))
+    """Store a logo re-encoded by ``check_logo``. Its original was scanned there;
+    the PNG we wrote is scanned as it is stored (pending while clamd is down)."""
+    key = attachments_storage().save(f"logos/{secrets.token_urlsafe(24)}.png", ContentFile(png))
+    antivirus.record(key, antivirus.scan_upload(ContentFile(png))[0])
+    return key
+
+
+class FileHeld(Exception):
+    """A stored file not served: its virus scan is not done ("pending") or found
+    a virus ("infected"). ``config.middleware.FileHeldMiddleware`` answers it."""
+
+    def __init__(self, status: str):
+        super().__init__(status)
+        self.status = status
 
 
 def stored_file_response(key: str, *, content_type: str, download_name: str | None = None):
@@ -340,6 +379,9 @@ def stored_file_response(key: str, *, content_type: str, download_name: str | No
     streamed. With ``download_name`` always as a download (``Content-Disposition:
     attachment``), never rendered inline; without it (re-encoded logos) inline.
     """
+    status = antivirus.served_status(key)
+    if status != antivirus.ScanStatus.CLEAN:
+        raise FileHeld(status)
     storage = attachments_storage()
     if hasattr(storage, "bucket_name"):
         parameters = {"ResponseContentType": content_type}

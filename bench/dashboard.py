@@ -38,6 +38,7 @@ WORKDIR = tempfile.mkdtemp(prefix="bench-dashboard-")
 DATABASES = {size: f"{WORKDIR}/letters-{size}.sqlite3" for size in (1_000, 20_000)}
 os.environ["DATABASE_URL"] = f"sqlite:///{DATABASES[1_000]}"
 os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+os.environ["STAFF_REQUIRE_2FA"] = "false"  # staff pages measured, not the second factor
 os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver"
 
 import django  # noqa: E402

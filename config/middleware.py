@@ -78,3 +78,31 @@ def _mark_database_unavailable(sender, request=None, **kwargs):
     """Called while Django handles an uncaught exception, so ``sys.exc_info()`` is it."""
     if request is not None and isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
         setattr(request, _MARK, True)
+
+
+class FileHeldMiddleware:
+    """A stored file that its virus scan holds back (``applications.uploads.FileHeld``)
+    gets a page saying why, in the visitor's language: 503 with ``Retry-After``
+    while the scan is not done, 410 once it is quarantined."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.shortcuts import render
+
+        from applications.uploads import FileHeld
+
+        if not isinstance(exception, FileHeld):
+            return None
+        pending = exception.status == "pending"
+        response = render(
+            request, "file_held.html", {"pending": pending}, status=503 if pending else 410
+        )
+        if pending:
+            response["Retry-After"] = "300"
+        add_never_cache_headers(response)
+        return response

@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "applications",
     "review",
     "notifications",
@@ -71,13 +74,19 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): a second factor proved in this session (django-otp).
+    "django_otp.middleware.OTPMiddleware",
     # Cache-Control: no-store on everything but the public pages (config/privacy.py).
     "config.privacy.NoStoreMiddleware",
     # A body far beyond the upload caps gets the 413 page unread (config/uploads.py).
     "config.uploads.BodyCeilingMiddleware",
     "review.middleware.StaffLoginRedirectMiddleware",
+    # Staff reach their pages only after their second factor (config/second_factor.py).
+    "config.second_factor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A file its virus scan holds back gets a page saying so (applications/antivirus.py).
+    "config.middleware.FileHeldMiddleware",
     # A malformed ESP delivery report gets 400, not 500 (see the module).
     "notifications.middleware.WebhookBadRequestMiddleware",
     # Turns django-axes' login lockout into its 429 page; must come last.
@@ -139,6 +148,11 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "/accounts/login/"
+# Secretariat, Committee and superusers prove a second factor (TOTP, or a recovery
+# code) after their password, enrolling at their first login (config/second_factor.py).
+STAFF_REQUIRE_2FA = env.bool("STAFF_REQUIRE_2FA", default=True)
+# The name shown beside the account in the staff member's authenticator app.
+OTP_TOTP_ISSUER = "Global Alliance for Care"
 LOGIN_REDIRECT_URL = "/staff/letters/tasks/"
 LOGOUT_REDIRECT_URL = "/"
 
@@ -194,6 +208,10 @@ ATTACHMENT_MAX_FILES = 5
 # All files of one request together; both caps hold while the body streams in
 # (config/uploads.py), not after it was stored.
 SUBMISSION_MAX_BYTES = env.int("SUBMISSION_MAX_BYTES", default=30 * 1024 * 1024)
+# Virus scanning by clamd (applications/antivirus.py): tcp://host:3310, host:3310 or
+# a unix socket path. Empty: no scan. Files wait, undownloadable, until found clean.
+CLAMD_ADDRESS = env("CLAMD_ADDRESS", default="")
+CLAMD_TIMEOUT_SECONDS = env.float("CLAMD_TIMEOUT_SECONDS", default=30)
 FILE_UPLOAD_HANDLERS = [
     "config.uploads.CappedUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",

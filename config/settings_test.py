@@ -18,3 +18,6 @@ RATE_LIMIT_PUBLIC_FORMS = "1000/m"
 # are mounted for the ESP in use only, when config.urls is first imported: the
 # ``mounted_esp`` fixture of tests/conftest.py mounts another one for a test.
 EMAIL_BACKEND = "anymail.backends.amazon_ses.EmailBackend"
+# No second factor but in the tests that turn it on (tests/test_second_factor.py,
+# the access matrix): logging staff in stays one call elsewhere.
+STAFF_REQUIRE_2FA = False

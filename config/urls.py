@@ -12,6 +12,7 @@ from notifications.webhooks import webhook_urlpatterns
 from review.site import site
 from review.views.staff import staff_login_view_class
 
+from . import second_factor
 from .abuse import rate_limit
 
 
@@ -39,6 +40,7 @@ urlpatterns = [
     # The language switch changes a preference cookie only; exempt from CSRF so
     # that cached public pages need no per-visitor token.
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
+    path("accounts/two-factor/", include(second_factor.urlpatterns)),
     path("accounts/", StaffAuthViewset(with_profile_view=False).urls),
     path("admin/", admin.site.urls),
     path("staff/letters/", include("review.urls")),

@@ -111,6 +111,8 @@ EVENTS: dict[str, tuple[str, ...]] = {
     "member_reconfirmation": (MEMBER,),
     "member_reconfirmation_reminder": (MEMBER,),
     "member_reconfirmation_overdue": (SECRETARIAT,),
+    # A stored file that a later virus scan found infected (applications/antivirus.py).
+    "file_quarantined": (SECRETARIAT,),
 }
 # Events after which the emails about the object lose their personal data.
 FORGET = ("letter_anonymised",)
@@ -329,6 +331,32 @@ def contact_context(contact) -> dict:
     }
 
 
+def quarantine_context(scanned) -> dict:
+    """A quarantined file (``applications.antivirus.ScannedFile``): its name and
+    what it was sent with, found by its storage key."""
+    from applications.letters.models import Attachment
+    from applications.members.models import Organisation
+    from applications.nominations.models import NominationAttachment
+
+    context = {"file": scanned, "file_name": scanned.key, "belongs_to": "", "owner_url": ""}
+    attachment = Attachment.objects.select_related("letter").filter(key=scanned.key).first()
+    nominated = NominationAttachment.objects.select_related("nomination").filter(key=scanned.key)
+    if attachment is not None:
+        context["file_name"] = attachment.original_name
+        context["belongs_to"] = attachment.letter.organisation_name
+        context["owner_url"] = reverse("review:letter_detail", args=[attachment.letter_id])
+    elif (nominated := nominated.first()) is not None:
+        context["file_name"] = nominated.original_name
+        context["belongs_to"] = nominated.nomination.nominee_name
+        context["owner_url"] = reverse("review:nomination_detail", args=[nominated.nomination_id])
+    elif (member := Organisation.objects.filter(logo_key=scanned.key).first()) is not None:
+        context["belongs_to"] = member.name
+        context["owner_url"] = reverse("member_detail", args=[member.pk])
+    context["owner_url"] = settings.SITE_URL + (context["owner_url"] or "/")
+    context["site_url"] = settings.SITE_URL
+    return context
+
+
 def object_context(obj) -> dict:
     """What every email about ``obj`` (a letter, a nomination, a call, a member or
     one of its contacts) can show."""
@@ -340,6 +368,7 @@ def object_context(obj) -> dict:
         "applications.organisation": member_context,
         "applications.membercontact": contact_context,
         "auth.user": lambda user: {"site_url": settings.SITE_URL},  # password reset
+        "applications.scannedfile": quarantine_context,
     }
     return {**builders[obj._meta.label_lower](obj), **common_context()}
 

@@ -136,6 +136,10 @@ PLACEHOLDERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "task_link": (gettext_lazy("the link to the task"), ("task_url",)),
     "count": (gettext_lazy("how many updates the digest lists"), ()),
     "items": (gettext_lazy("the digest's list of updates, one per line"), ()),
+    "file_name": (gettext_lazy("the quarantined file's name"), ("file_name",)),
+    "virus": (gettext_lazy("what the virus scan found"), ("file.signature",)),
+    "belongs_to": (gettext_lazy("who sent the file"), ("belongs_to",)),
+    "file_owner_link": (gettext_lazy("the staff page of what the file came with"), ("owner_url",)),
 }
 
 # Links without which the person cannot act: mandatory wherever the default has them.
@@ -200,6 +204,7 @@ MEMBER_STAFF = ("member", "member_reason", "staff_member_link", "site_link")
 TASK = ("task", "organisation", "due", "assignee", "task_link")
 DIGEST = ("count", "items", "inbox_link", "letters_link")
 DRAFT = ("name", "organisation", "resume_link", "expires", "site_link", "secretariat_email")
+QUARANTINE = ("file_name", "virus", "belongs_to", "file_owner_link", "site_link")
 
 # Staff emails sent with notify_users or by the digest, besides services.EVENTS.
 STAFF_EMAILS = (("task_overdue", "staff"), ("task_escalated", "staff"), ("staff_digest", "staff"))
@@ -239,6 +244,7 @@ EVENT_TITLES = {
     "task_overdue": gettext_lazy("Overdue task reminder"),
     "task_escalated": gettext_lazy("Overdue task, to the group's lead"),
     "staff_digest": gettext_lazy("Daily digest for staff"),
+    "file_quarantined": gettext_lazy("File quarantined by the virus scan"),
 }
 AUDIENCE_TITLES = {
     "applicant": gettext_lazy("to the applicant"),
@@ -260,6 +266,7 @@ GROUPS = {
     "member": gettext_lazy("Emails about members"),
     "task": gettext_lazy("Emails to staff"),
     "staff": gettext_lazy("Emails to staff"),
+    "file": gettext_lazy("Emails to staff"),
 }
 
 # Values that the defaults test rather than show (e.g. {% if letter.consent_public_listing %}):
@@ -271,6 +278,8 @@ def placeholder_names(event: str, audience: str) -> tuple[str, ...]:
     """The placeholders email ``event`` to ``audience`` offers."""
     if event == "staff_digest":
         return DIGEST
+    if event == "file_quarantined":
+        return QUARANTINE
     if event.startswith("task_"):
         return TASK
     if event.startswith("call_"):

@@ -29,6 +29,7 @@ class World:
     reviewer: User
     approver: User
     admin: User
+    unverified: User
     letters: dict[str, Letter]
     nominations: dict[str, Nomination]
     call: object
@@ -83,6 +84,9 @@ def build_world() -> World:
     reviewer = _staff("reviewer", "Secretariat", "Sofía")
     approver = _staff("approver", "Committee", "Amadou")
     admin = User.objects.create_superuser("admin", "admin@alliance.test", "pw-admin")
+    # A Secretariat reviewer who has not set up a second factor yet.
+    unverified = _staff("newcomer", "Secretariat", "Lucía")
+    _second_factors(reviewer, approver, admin)
 
     # Letters, one per place in the flow the matrix needs a task of.
     letter_a = _screen(_letter_with_file("A"), reviewer, changes=True)  # changes_requested
@@ -125,6 +129,7 @@ def build_world() -> World:
         reviewer=reviewer,
         approver=approver,
         admin=admin,
+        unverified=unverified,
         letters={"A": letter_a, "B": letter_b, "R": letter_r, "M": letter_m, "O": letter_o},
         nominations=nominations,
         call=call,
@@ -158,6 +163,7 @@ def build_world() -> World:
             "member_email": links.member_email_token(focal),
         },
         "nominee": {"consent": links.consent_token(nominations["awaiting_consent"])},
+        "staff_no_2fa": {},
         "secretariat": {},
         "committee": {},
         "admin": {},
@@ -200,6 +206,18 @@ def onboarding_document(language="es", title="Manual de marca"):
         sha256=checked.sha256,
         content_type=checked.content_type,
     )
+
+
+def _second_factors(*users):
+    """An authenticator for each staff role that has passed the second factor, and
+    recovery codes for the superuser (the admin pages of both kinds of device)."""
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    for user in users:
+        TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+    recovery = StaticDevice.objects.create(user=users[-1], name="recovery")
+    StaticToken.objects.create(device=recovery, token="0123456789")
 
 
 def _secretariat_rows(admin, call):

@@ -166,6 +166,8 @@ def app_env(database_url: str, *, moto: str, workdir: Path, **extra: str) -> dic
             "AWS_DEFAULT_REGION": REGION,
             # Every request of these tests comes from 127.0.0.1.
             "RATE_LIMIT_PUBLIC_FORMS": "100000/m",
+            # Staff log in with a password alone here (tests/test_second_factor.py has the rest).
+            "STAFF_REQUIRE_2FA": "false",
             "LOG_LEVEL": "WARNING",
             "PYTHONUNBUFFERED": "1",
         }

@@ -325,6 +325,13 @@ def test_the_starting_texts_are_todays_emails_written_with_placeholders(
                 language=language,
             )
         ),
+        "file": {
+            "file": SimpleNamespace(signature="Eicar-Test.UNOFFICIAL"),
+            "file_name": "plan.pdf",
+            "belongs_to": "Red Sur",
+            "owner_url": "https://x/letters/1/",
+            "site_url": "https://x",
+        },
         "digest": {
             "items": [SimpleNamespace(created_at=timezone.now(), subject="Una novedad")],
             "inbox_url": "https://x/i/",
