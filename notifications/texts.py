@@ -198,8 +198,15 @@ CALL_MEMBERS = (
     "site_link",
     "secretariat_email",
 )
-CALL_MEMBERS = ("member", "call", "closing", "nominate_link", "call_link", "site_link")
-MEMBER_EMAIL = ("name", "member", "member_link", "member_reason", "directory_link", "site_link")
+MEMBER_EMAIL = (
+    "name",
+    "member",
+    "member_link",
+    "member_reason",
+    "directory_link",
+    "site_link",
+    "secretariat_email",
+)
 MEMBER_STAFF = ("member", "member_reason", "staff_member_link", "site_link")
 TASK = ("task", "organisation", "due", "assignee", "task_link")
 DIGEST = ("count", "items", "inbox_link", "letters_link")
@@ -290,7 +297,7 @@ def placeholder_names(event: str, audience: str) -> tuple[str, ...]:
         if audience == "secretariat":
             return MEMBER_STAFF
         if audience == "new_address":
-            return ("name", "member", "confirm_link", "site_link")
+            return ("name", "member", "confirm_link", "site_link", "secretariat_email")
         return MEMBER_EMAIL
     if event.startswith("nomination_"):
         if audience == "nominee":
