@@ -131,6 +131,6 @@ def test_a_saved_letter_is_resumed_from_the_emailed_link_and_sent(
     staff.locator("form").filter(has=staff.locator("input[name=password]")).locator(
         "[type=submit]"
     ).click()
-    expect(staff).to_have_url(re.compile(r"/review/(letter/)?$"))
+    expect(staff).to_have_url(re.compile(r"/staff/letters/tasks/$"))
     staff.goto(live_server.url + "/review/letter/queue/")
     expect(staff.get_by_text(ORGANISATION)).to_be_visible()

@@ -32,7 +32,7 @@ def log_in(page, base_url, username):
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill("pw-" + username)
     page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(re.compile(r"/review/(letter/)?$"))
+    expect(page).to_have_url(re.compile(r"/staff/letters/tasks/$"))
 
 
 def test_a_member_edits_its_page_and_the_secretariat_suspends_and_restores_it(
