@@ -132,9 +132,19 @@ def test_every_email_renders_in_every_language(event, audience, language, wordin
             subject="Nota: " + subject,
             body=body + "\n\nP.S. {organisation} <3",
         )
-    email = render_email(
-        event=event, audience=audience, language=language, context=letter_context(letter)
-    )
+    context = letter_context(letter)
+    if event.startswith("letter_draft_"):  # about a saved letter, not a letter (issue 13)
+        from applications.letters import drafts
+        from notifications.services import draft_context
+
+        draft = drafts.draft_save(
+            draft=None,
+            data={"organisation_name": ["Cuidados & Derechos"]},
+            contact_email="c@example.org",
+            language=language,
+        )
+        context = draft_context(draft)
+    email = render_email(event=event, audience=audience, language=language, context=context)
     assert email["text_version"] == version
     assert email["subject"].strip()
     assert "Cuidados & Derechos" in email["body_text"]
