@@ -117,6 +117,8 @@ def test_after_login_staff_land_on_their_tasks(client, reviewer):
     response = client.post(reverse("login"), {"username": "reviewer", "password": "pw-reviewer"})
     assert response.status_code == 302
     assert response["Location"] == reverse("review:task_inbox")
+    # No language chosen yet: the one they read the login page in stays.
+    assert "django_language" not in response.cookies
 
 
 def test_the_admin_carries_the_alliances_name_and_is_in_the_navigation_of_superusers(client):
