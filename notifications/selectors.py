@@ -27,10 +27,15 @@ def bounced_for_object(*, object_type: str, object_id: int, audience: str | None
     return rows.order_by("delivery_event_at", "pk")
 
 
+def staff_language_chosen(*, user) -> str:
+    """The language ``user`` chose for their staff pages and emails, or "" if none."""
+    preference = StaffEmailPreference.objects.filter(user=user).first()
+    return (preference and preference.language) or ""
+
+
 def staff_language(*, user) -> str:
     """The language ``user`` chose for their staff pages and emails, or STAFF_LANGUAGE."""
-    preference = StaffEmailPreference.objects.filter(user=user).first()
-    return (preference and preference.language) or settings.STAFF_LANGUAGE
+    return staff_language_chosen(user=user) or settings.STAFF_LANGUAGE
 
 
 def staff_wants_digest(*, user) -> bool:

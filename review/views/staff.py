@@ -26,7 +26,12 @@ from applications.models import Letter, Nomination
 from applications.nominations.services import nomination_check_can_decide
 from applications.uploads import stored_file_response
 from notifications.selectors import LETTER as LETTER_OBJECT
-from notifications.selectors import outbox_for_object, staff_language, staff_wants_digest
+from notifications.selectors import (
+    outbox_for_object,
+    staff_language,
+    staff_language_chosen,
+    staff_wants_digest,
+)
 from notifications.services import staff_email_preference_set, staff_language_set
 
 from .. import forms
@@ -241,12 +246,14 @@ class StaffLanguageView(LoginRequiredMixin, generic.View):
 
 
 def staff_login_view_class(base=LoginView):
-    """viewflow's login view, which also puts back the staff member's own language."""
+    """viewflow's login view, which also puts back the staff member's own language,
+    if they chose one; otherwise the language they are reading in stays."""
 
     class StaffLoginView(base):
         def form_valid(self, form):
             response = super().form_valid(form)
-            return with_language_cookie(response, staff_language(user=form.get_user()))
+            chosen = staff_language_chosen(user=form.get_user())
+            return with_language_cookie(response, chosen) if chosen else response
 
     return StaffLoginView
 

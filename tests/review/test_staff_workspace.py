@@ -54,6 +54,9 @@ def test_every_page_of_the_navigation_wears_the_one_shell(
     client.force_login(user)
     client.cookies["django_language"] = language
     urls = nav_urls(user)
+    with translation.override("en"):
+        english_words = [str(label) for label, _url in navigation_for(user)]
+        english_words += ["Log out", "Search", "Language:"]
     assert reverse("review:task_inbox") in urls
     if who == "lead":
         assert reverse("review:text_list") in urls
@@ -69,6 +72,11 @@ def test_every_page_of_the_navigation_wears_the_one_shell(
         # Every page links every entry of the navigation.
         for other in urls:
             assert f'href="{other}"' in html, (url, other)
+        if language != "en":
+            # The shell's own words are in the reader's language, none left in English.
+            shell = html[: html.index('<main id="main">')]
+            for english in english_words:
+                assert f">{english}<" not in shell, (url, english)
 
 
 def test_the_pages_behind_the_navigation_wear_it_too(client, demo_world, reviewer, approver):
@@ -109,6 +117,8 @@ def test_after_login_staff_land_on_their_tasks(client, reviewer):
     response = client.post(reverse("login"), {"username": "reviewer", "password": "pw-reviewer"})
     assert response.status_code == 302
     assert response["Location"] == reverse("review:task_inbox")
+    # No language chosen yet: the one they read the login page in stays.
+    assert "django_language" not in response.cookies
 
 
 def test_the_admin_carries_the_alliances_name_and_is_in_the_navigation_of_superusers(client):

@@ -1,0 +1,216 @@
+"""How the staff workspace's pages scale: 100 vs 10,000 open tasks.
+
+Seeds a throwaway SQLite database (plus 20,000 archived tasks), then renders for a
+logged-in Secretariat reviewer, through Django's test client and every middleware:
+My tasks (``/staff/letters/tasks/``, the inbox and queue in one: the reviewer's
+own tasks, then the free ones of her groups), its last page (the queue's far end),
+a task page (the letter with its screening form) and the letter list, RUNS times
+each at both sizes, keeping the fastest run. ``bare`` is a plain Django view that
+renders the same 25 letters with a minimal template, through the same middleware,
+in the same run:
+the floor the real pages are compared with. Last line:
+
+    staff_ratio=<worst growth from 100 to 10000 of a page, over the bare page's growth>
+    staff_queries_max=<n>
+    task_page_ms=<fastest at 10000> bare_ms=<fastest> last_page_ratio=<the 400th page's>
+    bare_growth=<the bare page's own time at 10000 / at 100: the machine's load>
+
+Run: .venv/bin/python bench/staff_pages.py   (a minute or two; the database's
+folder is removed at the end)
+"""
+
+import os
+import shutil
+import sys
+import tempfile
+import time
+import types
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+WORKDIR = tempfile.mkdtemp(prefix="bench-staff-")
+os.environ["DATABASE_URL"] = f"sqlite:///{WORKDIR}/bench.sqlite3"
+os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver"
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth.models import Group, User  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.http import HttpResponse  # noqa: E402
+from django.template import engines  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import clear_url_caches, path  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from viewflow.workflow.models import Process, Task  # noqa: E402
+
+from applications.models import Letter  # noqa: E402
+
+FLOW = "review/flows.LetterFlow"
+RUNS = 15
+BARE_TEMPLATE = engines["django"].from_string(
+    "<!doctype html><html lang='es'><title>bare</title><table>"
+    "{% for letter in letters %}<tr><td>{{ letter.organisation_name }}</td>"
+    "<td>{{ letter.get_status_display }}</td><td>{{ letter.submitted_at|date }}</td></tr>"
+    "{% endfor %}</table></html>"
+)
+
+
+def bare(request):
+    letters = Letter.objects.order_by("-pk")[:25]
+    return HttpResponse(BARE_TEMPLATE.render({"letters": letters}, request))
+
+
+def bench_urlconf():
+    """The site's URLs plus /bench/bare/."""
+    from config import urls  # noqa: PLC0415 (after django.setup())
+
+    module = types.ModuleType("bench_staff_urls")
+    module.urlpatterns = [path("bench/bare/", bare), *urls.urlpatterns]
+    module.handler403 = urls.handler403
+    return module
+
+
+def seed(count: int, *, status: str, owner=None, prefix: str) -> None:
+    """Letters with a review process and one screening task each, by bulk insert."""
+    now = timezone.now()
+    with transaction.atomic():
+        letters = Letter.objects.bulk_create(
+            Letter(
+                organisation_name=f"{prefix} organisation {i}",
+                constituency="civil_society",
+                country="MX",
+                contact_name="Contact",
+                contact_role="Director",
+                contact_email=f"{prefix}{i}@example.org",
+                care_work="Care",
+                motivation="Motivation",
+                priority_areas=["knowledge_data"],
+                consent_privacy=True,
+                status="submitted" if status != "DONE" else "rejected",
+                name_key=f"{prefix}organisation{i}",
+            )
+            for i in range(count)
+        )
+        processes = Process.objects.bulk_create(
+            Process(flow_class=FLOW, status="NEW" if status != "DONE" else "DONE") for _ in letters
+        )
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO review_letterprocess (process_ptr_id, letter_id) VALUES (%s, %s)",
+                [
+                    (process.pk, letter.pk)
+                    for process, letter in zip(processes, letters, strict=True)
+                ],
+            )
+        Task.objects.bulk_create(
+            Task(
+                process_id=process.pk,
+                flow_task=f"{FLOW}.screen",
+                flow_task_type="HUMAN",
+                status=status,
+                owner=owner,
+                owner_permission="applications.screen_letter",
+                created=now,
+                finished=now if status == "DONE" else None,
+            )
+            for process in processes
+        )
+
+
+def pages(size: int) -> dict:
+    last = (size + 24) // 25
+    task = Task.objects.filter(status="NEW", flow_task=f"{FLOW}.screen").order_by("pk").first()
+    return {
+        "tasks": "/staff/letters/tasks/",
+        "tasks_last_page": f"/staff/letters/tasks/?page={last}",
+        "task_page": f"/staff/letters/tasks/{task.pk}/",
+        "letters": "/staff/letters/",
+        "bare": "/bench/bare/",
+    }
+
+
+def measure(client, urls: dict) -> dict:
+    """Each page's fastest of RUNS, the pages taken in turn within each run, so that
+    ``bare`` sees the same load as the pages beside it."""
+    times = {name: [] for name in urls}
+    queries = {}
+    for url in urls.values():
+        client.get(url)  # warm
+    for _ in range(RUNS):
+        for name, url in urls.items():
+            with CaptureQueriesContext(connection) as captured:
+                start = time.perf_counter()
+                response = client.get(url)
+                times[name].append(time.perf_counter() - start)
+            assert response.status_code == 200, (url, response.status_code)
+            queries[name] = len(captured)
+    # The fastest run: the machine is shared, and the slower runs measure the others.
+    return {name: (min(times[name]), queries[name]) for name in urls}
+
+
+def main() -> None:
+    try:
+        run()
+    finally:
+        connection.close()
+        shutil.rmtree(WORKDIR, ignore_errors=True)
+
+
+def run() -> None:
+    call_command("migrate", verbosity=0)
+    settings.ROOT_URLCONF = bench_urlconf()
+    clear_url_caches()
+    reviewer = User.objects.create_user("bench-reviewer", password="x", first_name="Sofía")
+    reviewer.groups.add(Group.objects.get(name="Secretariat"))
+    client = Client()
+    client.force_login(reviewer)
+
+    seed(20_000, status="DONE", prefix="archived")
+    results = {}
+    for size in (100, 10_000):
+        already = Task.objects.filter(status__in=["NEW", "ASSIGNED"]).count()
+        missing = size - already
+        seed(missing // 2 + missing % 2, status="NEW", prefix=f"queue{size}")
+        seed(missing // 2, status="ASSIGNED", owner=reviewer, prefix=f"inbox{size}")
+        if size == 100:
+            measure(client, pages(size))  # a first pass warms the process, not counted
+        results[size] = measure(client, pages(size))
+        shown = ", ".join(
+            f"{name} {ms * 1000:.1f} ms/{queries} q"
+            for name, (ms, queries) in results[size].items()
+        )
+        print(f"{size} open tasks: {shown}")
+
+    staff = [name for name in results[100] if name != "bare"]
+    # Each page's growth, divided by the bare page's over the same two phases: the
+    # load of the machine moves between the phases, the bare page measures it.
+    load = results[10_000]["bare"][0] / results[100]["bare"][0]
+    raw = {name: results[10_000][name][0] / results[100][name][0] for name in staff}
+    ratios = {name: value / load for name, value in raw.items()}
+    # The last page of 400 is read with OFFSET, which walks the rows before it: shown,
+    # but not one of the pages the ratio is about (nobody pages to the far end).
+    deep = ratios.pop("tasks_last_page")
+    bare_ms = results[10_000]["bare"][0] * 1000
+    for name in staff:
+        ms = results[10_000][name][0] * 1000
+        if name not in ratios:
+            print(f"  {name}: ratio {deep:.2f} (raw {raw[name]:.2f}), {ms / bare_ms:.1f}x bare")
+            continue
+        print(f"  {name}: ratio {ratios[name]:.2f} (raw {raw[name]:.2f}), {ms / bare_ms:.1f}x bare")
+    queries_max = max(results[size][name][1] for size in results for name in staff)
+    print(
+        f"staff_ratio={max(ratios.values()):.2f} staff_queries_max={queries_max} "
+        f"task_page_ms={results[10_000]['task_page'][0] * 1000:.1f} bare_ms={bare_ms:.1f} "
+        f"last_page_ratio={deep:.2f} bare_growth={load:.2f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
