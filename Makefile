@@ -21,11 +21,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## Create .venv and install the pinned dependencies
 
-system-deps: ## Install Debian's Chromium (browser tests), gettext (catalogues), Redis (cache tests), clamd (antivirus), Node and Java (checkers), if missing
+system-deps: ## Install Debian's Chromium (browser tests), gettext (catalogues), Redis (cache tests), clamd (antivirus), SpamAssassin, Node and Java (checkers), if missing
 	@missing=""; command -v chromium >/dev/null || missing="$$missing chromium"; \
 	  command -v msgfmt >/dev/null || missing="$$missing gettext"; \
 	  command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	  command -v clamd >/dev/null || test -x /usr/sbin/clamd || missing="$$missing clamav-daemon"; \
+	  command -v spamassassin >/dev/null || missing="$$missing spamassassin"; \
 	  command -v npm >/dev/null || missing="$$missing npm"; \
 	  command -v java >/dev/null || missing="$$missing default-jre-headless"; \
 	  if [ -n "$$missing" ]; then \
