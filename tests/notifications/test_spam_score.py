@@ -88,9 +88,7 @@ def contexts(make_letter, approver, settings):
     }
 
 
-def test_every_email_scores_below_one_with_spamassassins_local_rules(
-    contexts, tmp_path, settings
-):
+def test_every_email_scores_below_one_with_spamassassins_local_rules(contexts, tmp_path, settings):
     perl = shutil.which("perl")
     if not shutil.which("spamassassin") or not perl:
         pytest.skip("SpamAssassin is not installed (make test installs Debian's spamassassin)")
