@@ -31,7 +31,7 @@ system-deps: ## Install Debian's Chromium (browser tests), gettext (catalogues),
 	  command -v npm >/dev/null || missing="$$missing npm"; \
 	  command -v java >/dev/null || missing="$$missing default-jre-headless"; \
 	  if [ -n "$$missing" ]; then \
-	    if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	    if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	    else echo "Missing:$$missing. Run: sudo apt-get install -y$$missing"; exit 1; fi; fi
 
 run: install ## Migrate, load demo data and serve on http://127.0.0.1:8000 with the task worker
