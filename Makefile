@@ -26,15 +26,17 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## Create .venv and install the pinned dependencies
 
-system-deps: ## Install Debian's Chromium (browser tests), gettext (catalogues), Redis (cache tests), clamd (antivirus), Node and Java (checkers), if missing
+system-deps: ## Install Debian's Chromium (browser tests), gettext (catalogues), Redis (cache tests), clamd (antivirus), SpamAssassin, linkchecker, Node and Java (checkers), if missing
 	@missing=""; command -v chromium >/dev/null || missing="$$missing chromium"; \
 	  command -v msgfmt >/dev/null || missing="$$missing gettext"; \
 	  command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	  command -v clamd >/dev/null || test -x /usr/sbin/clamd || missing="$$missing clamav-daemon"; \
+	  command -v spamassassin >/dev/null || missing="$$missing spamassassin"; \
+	  command -v linkchecker >/dev/null || missing="$$missing linkchecker"; \
 	  command -v npm >/dev/null || missing="$$missing npm"; \
 	  command -v java >/dev/null || missing="$$missing default-jre-headless"; \
 	  if [ -n "$$missing" ]; then \
-	    if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; \
+	    if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	    else echo "Missing:$$missing. Run: sudo apt-get install -y$$missing"; exit 1; fi; fi
 
 run: install ## Migrate, load demo data and serve on HOST:PORT (default http://127.0.0.1:8000) with the task worker
