@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth.forms import AuthenticationForm
 from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
@@ -7,7 +8,11 @@ from viewflow.contrib.auth import AuthViewset
 from applications import urls as application_urls
 from applications.letters.views import home
 from applications.texts.views import privacy_notice
-from config.passwords import OutboxPasswordResetForm
+from config.passwords import (
+    OutboxPasswordResetForm,
+    StaffPasswordChangeForm,
+    StaffSetPasswordForm,
+)
 from notifications.webhooks import webhook_urlpatterns
 from review.site import site
 from review.views.staff import staff_login_view_class
@@ -23,6 +28,17 @@ class StaffAuthViewset(AuthViewset):
     member's own language (review/views/staff.py)."""
 
     login_view_class = staff_login_view_class(AuthViewset.login_view_class)
+
+    def get_login_view_kwargs(self, **kwargs):
+        # Django's own form: viewflow's adds Material attributes (leading-icon) that
+        # are not HTML, and our login page does not draw them.
+        return super().get_login_view_kwargs(form_class=AuthenticationForm, **kwargs)
+
+    def get_pass_change_view_kwargs(self, **kwargs):
+        return super().get_pass_change_view_kwargs(form_class=StaffPasswordChangeForm, **kwargs)
+
+    def get_pass_reset_confirm_view_kwargs(self, **kwargs):
+        return super().get_pass_reset_confirm_view_kwargs(form_class=StaffSetPasswordForm, **kwargs)
 
     def get_pass_reset_view_kwargs(self, **kwargs):
         return super().get_pass_reset_view_kwargs(form_class=OutboxPasswordResetForm, **kwargs)

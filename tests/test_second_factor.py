@@ -119,7 +119,10 @@ def test_a_recovery_code_works_once():
     user = member_of(SECRETARIAT)
     codes = enrol(logged_in(user))
     first = logged_in(user)
-    assert where(first.post("/accounts/two-factor/", {"code": codes[0].upper()})) == "/review/"
+    assert (
+        where(first.post("/accounts/two-factor/", {"code": codes[0].upper()}))
+        == "/staff/letters/tasks/"
+    )
     assert first.get("/staff/letters/").status_code == 200
     second = logged_in(user)
     refused = second.post("/accounts/two-factor/", {"code": codes[0]})

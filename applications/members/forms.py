@@ -109,6 +109,12 @@ class MemberProfileForm(HoneypotFormMixin, forms.Form):
 
 
 class MemberContactForm(HoneypotFormMixin, forms.Form):
+    """Shown on the member page beside the profile form: ids of its own."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "contact_%s")
+        super().__init__(*args, **kwargs)
+
     name = forms.CharField(label=_("Name"), max_length=200)
     role = forms.ChoiceField(label=_("Role"), choices=ContactRole.choices)
     email = forms.EmailField(label=_("E-mail address"), max_length=254)
@@ -116,6 +122,10 @@ class MemberContactForm(HoneypotFormMixin, forms.Form):
 
 
 class MemberEndForm(HoneypotFormMixin, forms.Form):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "end_%s")
+        super().__init__(*args, **kwargs)
+
     reason = forms.CharField(
         label=_("Why does your organisation end its membership?"),
         max_length=2000,

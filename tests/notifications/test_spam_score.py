@@ -43,6 +43,15 @@ foreach my $path (@ARGV) {
 """
 
 
+def _member_email_context(member) -> dict:
+    """What the emails about a member and about one of its contacts show, together."""
+    from notifications.services import contact_context, member_context
+
+    contact = member.contacts.get()
+    contact.pending_email = "nueva@miembro.example.org"
+    return {**member_context(member), **contact_context(contact), "member_note": "Motivo."}
+
+
 @pytest.fixture
 def contexts(make_letter, approver, settings):
     settings.SITE_URL = "https://join.alliance-for-care.org"  # links as in production
@@ -78,6 +87,7 @@ def contexts(make_letter, approver, settings):
             "inbox_url": settings.SITE_URL + "/review/",
             "letters_url": settings.SITE_URL + "/staff/letters/",
         },
+        "member": _member_email_context(member),
         "file": {
             "file": SimpleNamespace(signature="Eicar-Test-Signature"),
             "file_name": "plan.pdf",
