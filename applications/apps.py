@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class ApplicationsConfig(AppConfig):
     name = "applications"
     verbose_name = _("Applications")
+
+    def ready(self):
+        # The ESP's inbound webhook (anymail's signal): replies to our emails.
+        from anymail.signals import inbound
+
+        from .letters.replies import on_inbound
+
+        inbound.connect(on_inbound, dispatch_uid="applications.letters.replies")

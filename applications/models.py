@@ -13,9 +13,11 @@ from .letters.models import (
     DraftFile,
     Letter,
     LetterDraft,
+    LetterReply,
     LetterRevision,
     OnboardingChecklist,
     OnboardingDocument,
+    ReplyAttachment,
 )
 from .members.models import Organisation
 from .nominations.models import Call, CallPhase, CallSeat, Nomination, NominationAttachment
@@ -32,11 +34,13 @@ __all__ = [
     "DraftFile",
     "Letter",
     "LetterDraft",
+    "LetterReply",
     "LetterRevision",
     "Nomination",
     "NominationAttachment",
     "OnboardingChecklist",
     "OnboardingDocument",
+    "ReplyAttachment",
     "OrphanFile",
     "Organisation",
     "Question",
