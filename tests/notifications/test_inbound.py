@@ -289,3 +289,21 @@ def test_mailgun_forged_signature_or_tag(replyable, post_mailgun_inbound):
     assert post_mailgun_inbound(mailgun_inbound(forged)).status_code == 200
     assert LetterReply.objects.get().letter is None
     assert not letter.replies.exists()
+
+
+def test_only_the_applicants_emails_carry_the_signed_reply_address(settings, make_letter):
+    settings.SECRETARIAT_EMAIL = SECRETARIAT
+    settings.INBOUND_REPLIES = True
+    letter = make_letter("submitted", contact_email="ana@sur.example.org")
+    rows = {row.audience: row.reply_to for row in OutboxMessage.objects.all()}
+    assert rows == {"applicant": links.reply_address(letter), "Secretariat": ""}
+    # Another letter's tag differs; a changed public id (a restored copy) invalidates it.
+    other = make_letter("submitted", contact_email="otra@norte.example.org")
+    assert links.reply_address(other) != links.reply_address(letter)
+    ((pk, digest),) = links.reply_tags([links.reply_address(letter).upper()])
+    assert pk == letter.pk and links.reply_tag_valid(letter, digest)
+    letter.public_id = other.public_id
+    assert not links.reply_tag_valid(letter, digest)
+    settings.INBOUND_REPLIES = False
+    make_letter("submitted", contact_email="tres@este.example.org")
+    assert OutboxMessage.objects.get(recipient="tres@este.example.org").reply_to == SECRETARIAT
