@@ -307,3 +307,17 @@ def test_only_the_applicants_emails_carry_the_signed_reply_address(settings, mak
     settings.INBOUND_REPLIES = False
     make_letter("submitted", contact_email="tres@este.example.org")
     assert OutboxMessage.objects.get(recipient="tres@este.example.org").reply_to == SECRETARIAT
+
+
+@pytest.mark.parametrize("broken", ["no-content", "message-not-json"])
+def test_a_malformed_inbound_post_is_refused_with_4xx_and_nothing_stored(
+    replyable, post_ses_inbound, broken
+):
+    _letter, reply_to = replyable
+    body = ses_received(reply_mime(reply_to), reply_to)
+    event = json.loads(body["Message"])
+    del event["content"]
+    body["Message"] = "{not json" if broken == "message-not-json" else json.dumps(event)
+    response = post_ses_inbound(body)
+    assert 400 <= response.status_code < 500
+    assert not LetterReply.objects.exists()
