@@ -13,3 +13,9 @@ class ApplicationsConfig(AppConfig):
         from applications.nominations import services as nominations
 
         events.subscribe(nominations.on_event)
+        # The ESP's inbound webhook (anymail's signal): replies to our emails.
+        from anymail.signals import inbound
+
+        from .letters.replies import on_inbound
+
+        inbound.connect(on_inbound, dispatch_uid="applications.letters.replies")

@@ -260,3 +260,35 @@ def resolve(token: str, *, decode, get) -> tuple[object | None, bool]:
     except LinkInvalid:
         return None, False
     return get(key), False
+
+
+# Reply addresses. An email about a letter carries a Reply-To of the Secretariat's
+# address plus a tag naming the letter and signed with SECRET_KEY:
+# ``secretariat+l42-<16 hex>@example.org``. A reply that reaches the inbound
+# webhook is matched to the letter by checking that tag, never by its sender.
+REPLY_SALT = "applications.letter.reply"
+_REPLY_TAG = re.compile(r"\+l([1-9][0-9]{0,17})-([0-9a-f]{16})@", re.IGNORECASE)
+
+
+def _reply_digest(pk: int, public_id) -> str:
+    key = f"{REPLY_SALT}:{settings.SECRET_KEY}".encode()
+    return hmac.new(key, f"letter:{pk}:{public_id}".encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def reply_address(letter) -> str:
+    """The Secretariat's address tagged with this letter's signed reply tag."""
+    local, _, domain = settings.SECRETARIAT_EMAIL.partition("@")
+    return f"{local}+l{letter.pk}-{_reply_digest(letter.pk, letter.public_id)}@{domain}"
+
+
+def reply_tags(addresses) -> list[tuple[int, str]]:
+    """The (letter pk, digest) of every reply tag found in ``addresses`` (unchecked)."""
+    found = []
+    for address in addresses:
+        for match in _REPLY_TAG.finditer(f"{address or ''}@"):
+            found.append((int(match[1]), match[2].lower()))
+    return found
+
+
+def reply_tag_valid(letter, digest: str) -> bool:
+    return hmac.compare_digest(_reply_digest(letter.pk, letter.public_id), digest)

@@ -14,9 +14,11 @@ from .letters.models import (
     DraftFile,
     Letter,
     LetterDraft,
+    LetterReply,
     LetterRevision,
     OnboardingChecklist,
     OnboardingDocument,
+    ReplyAttachment,
 )
 from .members.models import (
     ContactRole,
@@ -40,6 +42,7 @@ __all__ = [
     "ContactRole",
     "Letter",
     "LetterDraft",
+    "LetterReply",
     "LetterRevision",
     "MemberChange",
     "MemberContact",
@@ -48,6 +51,7 @@ __all__ = [
     "NominationAttachment",
     "OnboardingChecklist",
     "OnboardingDocument",
+    "ReplyAttachment",
     "OrphanFile",
     "Organisation",
     "Question",

@@ -230,6 +230,10 @@ DEFAULT_FROM_EMAIL = env(
 # The Technical Secretariat's own mailbox: Reply-To of every email to applicants, members and
 # nominees, and the address named wherever a text says to write to the Secretariat.
 SECRETARIAT_EMAIL = env("SECRETARIAT_EMAIL", default="secretariat@alliance-for-care.org")
+# On: emails about a letter reply to SECRETARIAT_EMAIL tagged with the letter's signed
+# tag (secretariat+l42-<signature>@…); route those addresses to the ESP's inbound webhook
+# and each reply lands on its letter (applications/letters/replies.py).
+INBOUND_REPLIES = env.bool("INBOUND_REPLIES", default=False)
 ANYMAIL = {
     "AMAZON_SES_CLIENT_PARAMS": {
         "endpoint_url": env("AWS_SES_ENDPOINT_URL", default=None),

@@ -61,7 +61,16 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("staff/letters/", include("review.urls")),
     path("review/", site.urls),
-    # Only the ESP in use, and 404 until ANYMAIL_WEBHOOK_SECRET is set (notifications/webhooks.py).
-    path("anymail/", include((webhook_urlpatterns("_tracking_webhook"), "anymail"))),
+    # Only the ESP in use, and 404 until ANYMAIL_WEBHOOK_SECRET is set (notifications/webhooks.py):
+    # its delivery reports, and the replies to our emails (applications/letters/replies.py).
+    path(
+        "anymail/",
+        include(
+            (
+                webhook_urlpatterns("_tracking_webhook") + webhook_urlpatterns("_inbound_webhook"),
+                "anymail",
+            )
+        ),
+    ),
 ]
 handler403 = "review.views.staff.permission_denied"

@@ -1,4 +1,4 @@
-"""Answer a malformed ESP tracking webhook with 400, not 500.
+"""Answer a malformed ESP tracking or inbound webhook with 400, not 500.
 
 anymail refuses a wrong secret or signature with 400 (SuspiciousOperation), but
 a body it cannot parse (not JSON, an unknown SNS type, a JSON list where an
@@ -47,7 +47,7 @@ class WebhookBadRequestMiddleware:
         if (
             match is None
             or match.app_name != "anymail"
-            or not (match.url_name or "").endswith("_tracking_webhook")
+            or not (match.url_name or "").endswith(("_tracking_webhook", "_inbound_webhook"))
             or not isinstance(exception, MALFORMED)
             or isinstance(exception, ImproperlyConfigured)
             or type(exception).__module__.startswith("botocore")

@@ -33,6 +33,7 @@ from applications.links import (
     nomination_status_url,
     onboarding_document_url,
     onboarding_url,
+    reply_address,
     status_url,
 )
 from applications.members.selectors import member_history, member_recipients, members_to_invite
@@ -422,6 +423,16 @@ def notify_users(
     )
 
 
+def _reply_to(obj, object_type: str, audience: str) -> str:
+    """The Secretariat for people outside the staff; with INBOUND_REPLIES, tagged with
+    the letter's signed reply tag, so that the inbound webhook puts the reply on it."""
+    if audience not in PUBLIC_AUDIENCES:
+        return ""
+    if settings.INBOUND_REPLIES and object_type == "applications.letter":
+        return reply_address(obj)
+    return settings.SECRETARIAT_EMAIL
+
+
 def _queue(*, event, obj, recipients, log, nonce, extra=None) -> list[OutboxMessage]:
     context = {**object_context(obj), **(extra or {})}
     object_type = obj._meta.label_lower
@@ -450,9 +461,7 @@ def _queue(*, event, obj, recipients, log, nonce, extra=None) -> list[OutboxMess
                     object_id=obj.pk,
                     log_id=log.pk if log else None,
                     recipient=recipient.email,
-                    reply_to=settings.SECRETARIAT_EMAIL
-                    if recipient.audience in PUBLIC_AUDIENCES
-                    else "",
+                    reply_to=_reply_to(obj, object_type, recipient.audience),
                     language=recipient.language,
                     status=OutboxStatus.HELD if recipient.digest else OutboxStatus.PENDING,
                     **rendered,

@@ -9,6 +9,12 @@ urlpatterns = [
     path("<int:pk>/", letters.LetterDetailView.as_view(), name="letter_detail"),
     path("files/<int:pk>/", letters.AttachmentDownloadView.as_view(), name="attachment"),
     path(
+        "replies/files/<int:pk>/",
+        letters.ReplyAttachmentDownloadView.as_view(),
+        name="reply_attachment",
+    ),
+    path("replies/unmatched/", letters.UnmatchedReplyListView.as_view(), name="unmatched_replies"),
+    path(
         "<int:pk>/personal-data.json",
         staff.ApplicantDataExportView.as_view(),
         name="export_applicant",

@@ -189,6 +189,21 @@ def _admin_rows(reviewer):
     GroupLead.objects.create(group=Group.objects.get(name="Secretariat"), user=reviewer)
     enqueue_send()  # a django-tasks result row
     onboarding_document()
+    reply_on_letter("A")
+
+
+def reply_on_letter(name):
+    """A reply to letter ``name``'s email, with a PDF, as the inbound webhook records it."""
+    from applications.letters.replies import ReceivedFile, reply_receive
+
+    letter = Letter.objects.get(organisation_name=f"Organisation {name}")
+    return reply_receive(
+        sender=letter.contact_email,
+        recipients=[links.reply_address(letter)],
+        subject="Re: changes",
+        text="Here it is.",
+        files=[ReceivedFile("signed.pdf", pdf_bytes("Signed"))],
+    )
 
 
 def onboarding_document(language="es", title="Manual de marca"):

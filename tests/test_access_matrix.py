@@ -185,6 +185,8 @@ EXPECTED = {
     "staff/letters/":                           f"{STAFF} 200   200   200",
     "staff/letters/<int:pk>/":                  f"{STAFF} 200   200   200",
     "staff/letters/files/<int:pk>/":            f"{STAFF} file  file  file",
+    "staff/letters/replies/files/<int:pk>/":    f"{STAFF} file  file  file",
+    "staff/letters/replies/unmatched/":         f"{STAFF} 200   200   200",
     "staff/letters/<int:pk>/personal-data.json": f"{STAFF} 200  200   200",
     "staff/letters/preferences/":               f"{STAFF} 200   200   200",
     # POST: the staff header's language switch goes back to the page it came from.
@@ -404,7 +406,7 @@ def viewflow_row(route: str) -> str | None:
 def anymail_row(route: str) -> str | None:
     """anymail's webhooks are mounted for the ESP in use only (SES in the tests),
     and answer 404 to everyone while no ANYMAIL_WEBHOOK_SECRET is set, as here."""
-    if not re.fullmatch(r"anymail/amazon_ses/tracking/", route):
+    if not re.fullmatch(r"anymail/amazon_ses/(tracking|inbound)/", route):
         return None
     return everyone("404")
 
@@ -548,6 +550,7 @@ def pk_for(world, view_name: str) -> int:
         "review:letter_detail": letter_a.pk,
         "review:export_applicant": letter_a.pk,
         "review:attachment": letter_a.attachments.get().pk,
+        "review:reply_attachment": letter_a.replies.get().attachments.get().pk,
         "review:nomination_detail": nomination.pk,
         "review:nomination_attachment": nomination.attachments.order_by("pk").first().pk,
         "review:call_edit": world.call.pk,
@@ -871,10 +874,11 @@ def test_links_are_only_signed_by_us(world):
 
 def test_only_the_webhook_of_the_esp_in_use_is_mounted(mounted_esp):
     anymail = sorted(route for route in PATTERNS if route.startswith("anymail/"))
-    assert anymail == ["anymail/amazon_ses/tracking/"]
+    assert anymail == ["anymail/amazon_ses/inbound/", "anymail/amazon_ses/tracking/"]
     mounted_esp("mailgun")
     assert sorted(r for r in dict(url_patterns()) if r.startswith("anymail/")) == [
-        "anymail/mailgun/tracking/"
+        "anymail/^mailgun/inbound(_mime)?/$",  # anymail's own re_path: both its formats
+        "anymail/mailgun/tracking/",
     ]
 
 

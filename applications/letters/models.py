@@ -381,3 +381,57 @@ class OnboardingDocument(models.Model):
 
     def __str__(self):
         return f"{self.title} ({self.language})"
+
+
+class ReplyMatch(models.TextChoices):
+    """How a received email was matched to a letter (or why it was not)."""
+
+    SIGNED = "signed", _("Matched by its signed reply address")
+    NO_TAG = "no_tag", _("Not sent to a reply address")
+    FORGED = "forged", _("Its reply address is not signed by us")
+
+
+class LetterReply(models.Model):
+    """An email received through the ESP's inbound webhook. On a letter only when
+    its reply address was signed for that letter; otherwise unmatched (``letter``
+    empty), kept for the Secretariat to read."""
+
+    letter = models.ForeignKey(
+        Letter, null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    match = models.CharField(_("match"), max_length=10, choices=ReplyMatch)
+    sender = models.CharField(_("from"), max_length=320, blank=True)
+    recipients = models.TextField(_("to"), blank=True)
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
+    body_text = models.TextField(_("text"), blank=True)
+    esp = models.CharField(max_length=30, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        verbose_name = _("received reply")
+        verbose_name_plural = _("received replies")
+
+    def __str__(self):
+        return f"{self.sender}: {self.subject}"
+
+
+class ReplyAttachment(models.Model):
+    """A file of a received reply: stored (checked like an upload) or refused, with why."""
+
+    reply = models.ForeignKey(LetterReply, on_delete=models.CASCADE, related_name="attachments")
+    original_name = models.CharField(_("file name"), max_length=255)
+    # Empty when refused: a refused file is not kept, so it can never be served.
+    key = models.CharField(max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    sha256 = models.CharField(max_length=64, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    refused = models.TextField(_("refused because"), blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("reply attachment")
+        verbose_name_plural = _("reply attachments")
+
+    def __str__(self):
+        return self.original_name

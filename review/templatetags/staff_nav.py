@@ -22,6 +22,7 @@ NAVIGATION = [
     (_("Nominations"), "review:nomination_list", "applications.view_nomination"),
     (_("Calls for nominations"), "review:call_list", "applications.view_nomination"),
     (_("Members"), "review:member_list", "applications.view_letter"),
+    (_("Unmatched replies"), "review:unmatched_replies", "applications.view_letter"),
     (_("Dashboard"), "review:dashboard", "applications.view_letter"),
     (_("Texts"), "review:text_list", "applications.edit_texts"),
     (_("Settings"), "review:settings", "applications.edit_texts"),

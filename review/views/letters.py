@@ -11,7 +11,7 @@ from applications.choices import LetterStatus
 from applications.configuration.selectors import checklist_labels
 from applications.exceptions import DomainError, NotPermitted
 from applications.letters import selectors as letter_selectors
-from applications.models import Attachment, Letter
+from applications.models import Attachment, Letter, LetterReply, ReplyAttachment
 from applications.questions.selectors import answer_rows
 
 from .. import forms
@@ -123,3 +123,20 @@ class LetterDetailView(StaffMixin, generic.DetailView):
 
 class AttachmentDownloadView(StaffMixin, StoredFileView):
     model = Attachment
+
+
+class ReplyAttachmentDownloadView(StaffMixin, StoredFileView):
+    """A stored file of a received reply, as a download; a refused one was never kept."""
+
+    model = ReplyAttachment.objects.filter(refused="").exclude(key="")
+
+
+class UnmatchedReplyListView(StaffMixin, generic.ListView):
+    """Received emails that are on no letter: no signed reply address, or a forged one."""
+
+    template_name = "review/unmatched_replies.html"
+    context_object_name = "replies"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return LetterReply.objects.filter(letter=None).prefetch_related("attachments")
