@@ -46,7 +46,7 @@ run: install ## Migrate, load demo data and serve on HOST:PORT (default http://1
 	$(PY) manage.py review_reminders --schedule
 	$(PY) manage.py retention_purge --schedule
 	$(PY) manage.py outbox_digest --schedule
-	@echo "Serving on http://$(HOST):$(PORT)/  (staff: http://$(HOST):$(PORT)/review/)"
+	@echo "Serving on http://$(HOST):$(PORT)/  (staff: http://$(HOST):$(PORT)/staff/letters/tasks/)"
 	@DJANGO_DEBUG=true $(PY) manage.py worker & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  DJANGO_DEBUG=true STAFF_REQUIRE_2FA=false $(PY) manage.py runserver $(HOST):$(PORT)
