@@ -17,6 +17,7 @@ urlpatterns = [
     path("dashboard/", staff.DashboardView.as_view(), name="dashboard"),
     path("export/letters.csv", staff.LettersExportView.as_view(), name="export_letters"),
     path("export/members.csv", staff.MembersExportView.as_view(), name="export_members"),
+    path("export/members.xlsx", staff.MembersWorkbookView.as_view(), name="export_members_xlsx"),
 ]
 
 urlpatterns += [

@@ -158,6 +158,7 @@ EXPECTED = {
     "staff/letters/dashboard/":                 f"{STAFF} 200   200   200",
     "staff/letters/export/letters.csv":         f"{STAFF} 200   200   200",
     "staff/letters/export/members.csv":         f"{STAFF} 200   200   200",
+    "staff/letters/export/members.xlsx":        f"{STAFF} 200   200   200",
     "staff/letters/tasks/":                     f"{STAFF} 200   200   200",
     "staff/letters/nominations/":               f"{STAFF} 200   200   200",
     "staff/letters/nominations/<int:pk>/":      f"{STAFF} 200   200   200",

@@ -26,7 +26,7 @@ from notifications.services import staff_email_preference_set
 
 from .. import forms
 from ..dashboard import dashboard_figures
-from ..exports import letters_csv, members_csv
+from ..exports import letters_csv, members_csv, members_xlsx
 
 
 class StaffMixin(LoginRequiredMixin, PermissionRequiredMixin):
@@ -120,6 +120,11 @@ class LettersExportView(StaffMixin, generic.View):
 class MembersExportView(StaffMixin, generic.View):
     def get(self, request):
         return members_csv()
+
+
+class MembersWorkbookView(StaffMixin, generic.View):
+    def get(self, request):
+        return members_xlsx()
 
 
 class DashboardView(StaffMixin, generic.TemplateView):
