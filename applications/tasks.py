@@ -8,6 +8,7 @@ from django_tasks import task
 from config.periodic import enqueue_unless_waiting
 
 from .letters.retention import anonymise_due
+from .nominations import retention as nominations_retention
 from .uploads import orphan_files_delete
 
 INTERVAL = timedelta(days=1)
@@ -15,9 +16,9 @@ INTERVAL = timedelta(days=1)
 
 @task()
 def retention_daily() -> int:
-    """Anonymise the letters that are due, delete the files a failed submission
-    left behind, then schedule tomorrow's run."""
-    count = anonymise_due() + orphan_files_delete()
+    """Anonymise the letters and nominations that are due, delete the files a
+    failed submission left behind, then schedule tomorrow's run."""
+    count = anonymise_due() + nominations_retention.anonymise_due() + orphan_files_delete()
     schedule_retention(run_after=timezone.now() + INTERVAL)
     return count
 
