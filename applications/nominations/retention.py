@@ -9,8 +9,6 @@ remains (call, constituency, member organisations, dates, states) keeps the
 results and statistics true.
 """
 
-import calendar
-
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -18,6 +16,7 @@ from django_fsm_log.models import StateLog
 
 from applications import events, uploads
 from applications.choices import NominationStatus
+from applications.members.services import months_before
 
 from .models import Nomination
 
@@ -27,15 +26,6 @@ CLOSED = (
     NominationStatus.REJECTED,
     NominationStatus.WITHDRAWN,
 )
-
-
-def months_before(moment, months: int):
-    """The same day and time ``months`` calendar months earlier (the month's last
-    day when it has fewer days: 31 March - 1 month = 28 or 29 February)."""
-    month_index = moment.year * 12 + moment.month - 1 - months
-    year, month = divmod(month_index, 12)
-    day = min(moment.day, calendar.monthrange(year, month + 1)[1])
-    return moment.replace(year=year, month=month + 1, day=day)
 
 
 def nominations_due_for_anonymisation(*, now=None):

@@ -1,6 +1,10 @@
 from django.core.management.base import BaseCommand
 
 from applications.letters.retention import anonymise_due, letters_due_for_anonymisation
+from applications.members.services import (
+    ended_member_contacts_erase,
+    ended_members_due_for_erasure,
+)
 from applications.nominations import retention as nominations
 from applications.tasks import schedule_retention
 from applications.uploads import orphan_files_delete
@@ -11,7 +15,8 @@ class Command(BaseCommand):
         "Anonymise rejected and withdrawn letters closed more than RETENTION_MONTHS ago, "
         "and declined, lapsed, rejected and withdrawn nominations closed more than "
         "RETENTION_MONTHS calendar months ago, deleting their files, and delete files that "
-        "failed submissions left behind; --dry-run lists what would be erased; with "
+        "failed submissions left behind, and erase the contacts of members that ended more "
+        "than RETENTION_MONTHS ago; --dry-run lists what would be erased; with "
         "--schedule, make the worker do it daily."
     )
 
@@ -38,11 +43,18 @@ class Command(BaseCommand):
                     f"nomination {nomination.pk}: {nomination.status}, "
                     f"closed {nomination.closed_at:%Y-%m-%d}"
                 )
+            ended = ended_members_due_for_erasure().order_by("pk")
+            for member in ended:
+                self.stdout.write(
+                    f"member {member.pk}: ended {member.ended_at:%Y-%m-%d}, contacts to erase"
+                )
             self.stdout.write(
                 f"dry run: {letters.count()} letters and {due.count()} nominations would be "
-                "anonymised; nothing erased"
+                f"anonymised, the contacts of {ended.count()} ended members erased; "
+                "nothing erased"
             )
             return
         self.stdout.write(f"{anonymise_due()} letters anonymised")
         self.stdout.write(f"{nominations.anonymise_due()} nominations anonymised")
+        self.stdout.write(f"{ended_member_contacts_erase()} ended members' contacts erased")
         self.stdout.write(f"{orphan_files_delete()} orphan files deleted")
