@@ -9,6 +9,8 @@ from config.periodic import enqueue_unless_waiting
 
 from .letters.drafts import drafts_expire
 from .letters.retention import anonymise_due
+from .members.services import ended_member_contacts_erase
+from .nominations import retention as nominations_retention
 from .uploads import orphan_files_delete
 
 INTERVAL = timedelta(days=1)
@@ -16,9 +18,12 @@ INTERVAL = timedelta(days=1)
 
 @task()
 def retention_daily() -> int:
-    """Anonymise the letters that are due, delete the files a failed submission
-    left behind, remind and delete saved letters, then schedule tomorrow's run."""
-    count = anonymise_due() + orphan_files_delete() + drafts_expire()
+    """Anonymise the letters and nominations that are due, erase the contacts of
+    members that ended long enough ago, delete the files a failed submission left
+    behind, remind and delete saved letters, then schedule tomorrow's run."""
+    count = anonymise_due() + nominations_retention.anonymise_due() + orphan_files_delete()
+    count += drafts_expire()
+    count += ended_member_contacts_erase()
     schedule_retention(run_after=timezone.now() + INTERVAL)
     return count
 

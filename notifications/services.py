@@ -103,6 +103,8 @@ EVENTS: dict[str, tuple[str, ...]] = {
     "nomination_rejected": (NOMINATOR, NOMINEE),
     "nomination_onboarded": (NOMINEE, NOMINATOR),
     "nomination_withdrawn": (NOMINATOR, NOMINEE, SECRETARIAT),
+    # Nobody is emailed; the emails about the nomination are blanked (FORGET).
+    "nomination_anonymised": (),
     # Members after onboarding: their self-service link, lifecycle, re-confirmation.
     "member_link": (CONTACT,),
     "member_email_confirm": (NEW_ADDRESS,),
@@ -116,7 +118,7 @@ EVENTS: dict[str, tuple[str, ...]] = {
     "file_quarantined": (SECRETARIAT,),
 }
 # Events after which the emails about the object lose their personal data.
-FORGET = ("letter_anonymised",)
+FORGET = ("letter_anonymised", "nomination_anonymised")
 
 
 @dataclass(frozen=True)

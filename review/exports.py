@@ -1,4 +1,5 @@
-"""CSV exports for staff: letters with their status and dates, and members.
+"""Exports for staff: letters with their status and dates, and members (CSV, and
+members with their contacts as XLSX).
 
 Exports stream: rows are read from a server-side cursor (``iterator()``) as
 plain tuples of the exported columns only, written a thousand at a time into a
@@ -10,8 +11,9 @@ import csv
 import io
 
 from django.conf import settings
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from applications.members.imports.columns import COLUMNS
 from applications.models import ContactRole, Letter, MemberContact, Organisation
@@ -220,3 +222,102 @@ def members_csv():
 
     rows = rows_of()
     return _csv_response("members.csv", list(COLUMNS), rows)
+
+
+def members_xlsx():
+    """Members and their contacts as a workbook people can open in any language's
+    spreadsheet: labels (constituency, country, role…) in the active language,
+    real dates, and every text cell a string, never a formula (so nothing like
+    "=HYPERLINK(…)" runs, and no guard character reaches a re-import).
+
+    Two sheets: members (one row each) and contacts (one row per contact).
+    """
+    # openpyxl is loaded by the staff process that exports, not by every one.
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    from applications.choices import Constituency, Language, PriorityArea
+    from applications.members.models import MembershipStatus
+    from applications.regions import Region
+
+    workbook = Workbook(write_only=True)
+
+    def text(sheet, value):
+        cell = WriteOnlyCell(sheet, value=str(value or ""))
+        cell.data_type = "s"  # a string, even when it starts with "=", "+", "-" or "@"
+        return cell
+
+    labels = {
+        "constituency": dict(Constituency.choices),
+        "region": dict(Region.choices),
+        "status": dict(MembershipStatus.choices),
+        "area": dict(PriorityArea.choices),
+        "language": dict(Language.choices),
+        "role": dict(ContactRole.choices),
+    }
+    members = workbook.create_sheet(str(_("Members")))
+    members.append(
+        [
+            text(members, str(heading))
+            for heading in (
+                _("Key"),
+                _("Name"),
+                _("Acronym"),
+                _("Constituency"),
+                _("Country"),
+                _("Region"),
+                _("Website"),
+                _("Membership"),
+                _("Member since"),
+                _("Listed in the public directory"),
+                _("Priority areas"),
+            )
+        ]
+    )
+    rows = Organisation.objects.filter(member_since__isnull=False).order_by("sort_name", "pk")
+    for org in rows.iterator(chunk_size=2000):
+        members.append(
+            [
+                text(members, org.import_key or f"org-{org.pk}"),
+                text(members, org.name),
+                text(members, org.acronym),
+                text(members, labels["constituency"].get(org.constituency, org.constituency)),
+                text(members, org.country.name),
+                text(members, labels["region"].get(org.region, "")),
+                text(members, org.website),
+                text(members, labels["status"].get(org.membership_status, "")),
+                org.member_since,
+                text(members, _("yes") if org.public_listing else _("no")),
+                text(members, "; ".join(str(labels["area"].get(a, a)) for a in org.priority_areas)),
+            ]
+        )
+    contacts = workbook.create_sheet(str(_("Contacts")))
+    contacts.append(
+        [
+            text(contacts, str(heading))
+            for heading in (_("Member"), _("Role"), _("Name"), _("E-mail address"), _("Language"))
+        ]
+    )
+    for contact in (
+        MemberContact.objects.filter(organisation__member_since__isnull=False)
+        .select_related("organisation")
+        .order_by("organisation__sort_name", "organisation_id", "pk")
+        .iterator(chunk_size=2000)
+    ):
+        contacts.append(
+            [
+                text(contacts, contact.organisation.name),
+                text(contacts, labels["role"].get(contact.role, contact.role)),
+                text(contacts, contact.name),
+                text(contacts, contact.email),
+                text(contacts, labels["language"].get(contact.language, contact.language)),
+            ]
+        )
+    out = io.BytesIO()
+    workbook.save(out)
+    response = HttpResponse(
+        out.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="members.xlsx"'
+    return response

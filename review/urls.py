@@ -25,6 +25,7 @@ urlpatterns = [
     path("search/", staff.SearchView.as_view(), name="search"),
     path("export/letters.csv", staff.LettersExportView.as_view(), name="export_letters"),
     path("export/members.csv", staff.MembersExportView.as_view(), name="export_members"),
+    path("export/members.xlsx", staff.MembersWorkbookView.as_view(), name="export_members_xlsx"),
 ]
 
 urlpatterns += [

@@ -182,8 +182,10 @@ CALL_CLOSES = {
 
 @pytest.fixture
 def call_from_march():
+    # Saved before it opens (09:14), so that the hourly job is the one that invites
+    # (a call saved open invites at once, before the members below exist).
     with time_machine.travel("2026-03-01 09:00Z", tick=False):
-        return factories.call(opens_in_days=-0.01, closes_in_days=30)
+        return factories.call(opens_in_days=0.01, closes_in_days=30)
 
 
 def test_call_page_gives_the_closing_date_in_the_visitors_language(client, call_from_march):

@@ -3,10 +3,12 @@ use them (the CSV import writes through ``members.imports``)."""
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import hmac
 from datetime import datetime, time, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -529,3 +531,44 @@ def member_reconfirmations_send(*, now=None) -> int:
                 member.save(update_fields=["reconfirmation_follow_up_at"])
                 queued += len(events.emit("member_reconfirmation_overdue", member, nonce=round_))
     return queued
+
+
+# --- Retention ---------------------------------------------------------------
+
+
+def ended_members_due_for_erasure(*, now=None):
+    """Members ended more than ``RETENTION_MONTHS`` calendar months ago whose
+    contacts are still held."""
+    cutoff = months_before(now or timezone.now(), settings.RETENTION_MONTHS)
+    return Organisation.objects.filter(
+        membership_status=MembershipStatus.ENDED, ended_at__lte=cutoff
+    ).exclude(contact_email__endswith="@invalid.example")
+
+
+def months_before(moment, months: int):
+    """The same day and time ``months`` calendar months earlier (the month's last
+    day when it has fewer days: 31 March - 1 month = 28 or 29 February)."""
+    index = moment.year * 12 + moment.month - 1 - months
+    year, month = divmod(index, 12)
+    day = min(moment.day, calendar.monthrange(year, month + 1)[1])
+    return moment.replace(year=year, month=month + 1, day=day)
+
+
+def ended_member_contacts_erase(*, now=None) -> int:
+    """Erase the contacts of members that ended longer ago than the retention period.
+
+    Changes: their ``MemberContact`` rows deleted, the member's own address
+    replaced by a placeholder, the contacts' addresses blanked in the audit;
+    the organisation, its history of states and its nominations stay. Sends
+    nothing. Returns how many members' contacts were erased.
+    """
+    count = 0
+    for member in ended_members_due_for_erasure(now=now).order_by("pk"):
+        with transaction.atomic():
+            member = _lock(member)
+            member.contacts.all().delete()
+            MemberChange.objects.filter(organisation=member).update(by_contact="", changes={})
+            member.contact_email = f"erased-member-{member.pk}@invalid.example"
+            member.save(update_fields=["contact_email"])
+            count += 1
+    return count

@@ -44,6 +44,15 @@ def fill_search_keys(apps, schema_editor):
     Organisation.objects.bulk_update(rows, ["search_text", "sort_name"], batch_size=1000)
 
 
+def closed_nominations_closed_at(apps, schema_editor):
+    """Nominations closed before the field existed: their last change is the best
+    date there is for when they closed."""
+    Nomination = apps.get_model("applications", "Nomination")
+    Nomination.objects.filter(
+        status__in=["declined", "lapsed", "rejected", "withdrawn"], closed_at__isnull=True
+    ).update(closed_at=models.F("updated_at"))
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("applications", "0011_secretariat_texts_settings_questions"),
@@ -218,6 +227,17 @@ class Migration(migrations.Migration):
             name="sort_name",
             field=models.CharField(blank=True, db_index=True, editable=False, max_length=200),
         ),
+        migrations.AddField(
+            model_name="nomination",
+            name="closed_at",
+            field=models.DateTimeField(blank=True, editable=False, null=True),
+        ),
+        migrations.AddField(
+            model_name="nomination",
+            name="anonymised_at",
+            field=models.DateTimeField(blank=True, editable=False, null=True),
+        ),
         migrations.RunPython(single_contacts_to_focal_points, migrations.RunPython.noop),
         migrations.RunPython(fill_search_keys, migrations.RunPython.noop),
+        migrations.RunPython(closed_nominations_closed_at, migrations.RunPython.noop),
     ]

@@ -175,6 +175,10 @@ class Nomination(ConcurrentTransitionMixin, models.Model):
     decision_reason = models.TextField(_("reason for the decision"), blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     onboarded_at = models.DateTimeField(null=True, blank=True)
+    # When it was declined, lapsed, rejected or withdrawn: the retention clock
+    # (a later save must not restart it, as updated_at would).
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-submitted_at"]

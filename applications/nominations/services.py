@@ -274,6 +274,7 @@ def nomination_consent(*, nomination: Nomination, accept: bool, now=None) -> Nom
         else:
             nomination.consent_answered_at = timezone.now()
             nomination.decline(description=_("Declined by the nominee"))
+            nomination.closed_at = timezone.now()
             nomination.save()
             events.emit("nomination_declined", nomination, log=_last_log(nomination))
     if lapsed:
@@ -287,6 +288,7 @@ def nomination_consent(*, nomination: Nomination, accept: bool, now=None) -> Nom
 
 def _lapse(nomination: Nomination) -> None:
     nomination.lapse(description=_("No answer from the nominee by the closing date"))
+    nomination.closed_at = timezone.now()
     nomination.save()
     events.emit("nomination_lapsed", nomination, log=_last_log(nomination))
 
@@ -402,6 +404,7 @@ def nomination_decide(*, nomination: Nomination, by, approve: bool, reason: str 
         else:
             _check(nomination, nomination.reject, by)
             nomination.reject(by=by, description=reason)
+            nomination.closed_at = timezone.now()
             event = "nomination_rejected"
         nomination.decided_by = by
         nomination.decided_at = timezone.now()
@@ -440,6 +443,7 @@ def nomination_withdraw(*, nomination: Nomination, reason: str = "") -> Nominati
         nomination = _lock(nomination)
         _check(nomination, nomination.withdraw, None)
         nomination.withdraw(description=reason or _("Withdrawn by the nominating member"))
+        nomination.closed_at = timezone.now()
         nomination.save()
         events.emit("nomination_withdrawn", nomination, log=_last_log(nomination))
     return nomination

@@ -36,7 +36,7 @@ from notifications.services import staff_email_preference_set, staff_language_se
 
 from .. import forms
 from ..dashboard import alliance_figures, dashboard_figures
-from ..exports import letters_csv, members_csv
+from ..exports import letters_csv, members_csv, members_xlsx
 from ..selectors import staff_search
 
 
@@ -133,6 +133,11 @@ class LettersExportView(StaffMixin, generic.View):
 class MembersExportView(StaffMixin, generic.View):
     def get(self, request):
         return members_csv()
+
+
+class MembersWorkbookView(StaffMixin, generic.View):
+    def get(self, request):
+        return members_xlsx()
 
 
 class DashboardView(StaffMixin, generic.TemplateView):

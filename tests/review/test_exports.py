@@ -144,3 +144,51 @@ def test_members_export_streams_the_members_fields(client, reviewer):
     assert data[1]["public_listing"] == "yes" and data[0]["public_listing"] == "no"
     assert data[1]["member_since"] == "2024-01-15" and data[1]["country"] == "MX"
     assert second.pk not in [row["key"] for row in data]
+
+
+def test_members_workbook_is_checked_cell_by_cell(client, reviewer):
+    """Opened back with openpyxl: labels in the staff member's language, real dates,
+    and a name that looks like a formula kept as text, without a guard character."""
+    import datetime
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from tests import factories
+
+    first = factories.member(
+        name="=Gamma",
+        acronym="-G",
+        country="FR",
+        constituency="trade_union",
+        priority_areas=["communication"],
+        public_listing=True,
+        contact_email="focal@gamma.example.org",
+        member_since=datetime.date(2021, 7, 1),
+    )
+    first.contacts.create(
+        role="communications", name="Lu", email="lu@gamma.example.org", language="fr"
+    )
+    factories.member(name="Candidata", member_since=None)
+    client.force_login(reviewer)
+    client.cookies["django_language"] = "es"
+    response = client.get(reverse("review:export_members_xlsx"))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    workbook = load_workbook(BytesIO(response.content))
+    assert workbook.sheetnames == ["Integrantes", "Contactos"]
+    members = [[cell.value for cell in row] for row in workbook["Integrantes"].iter_rows()]
+    assert members[0][:4] == ["Clave", "Nombre", "Sigla", "Sector"]
+    assert len(members) == 2  # the candidate is no member
+    row = members[1]
+    assert row[1] == "=Gamma" and row[2] == "-G"
+    assert workbook["Integrantes"]["B2"].data_type == "s"  # text, not a formula
+    assert row[3] == "Sindicato" and row[4] == "Francia"
+    assert row[7] == "Activa"
+    assert row[8] == datetime.datetime(2021, 7, 1)  # a real date cell
+    assert row[9] == "sí" and row[10] == "Comunicación"
+    contacts = [[cell.value for cell in r] for r in workbook["Contactos"].iter_rows()]
+    assert contacts[1:] == [
+        ["=Gamma", "Punto focal", None, "focal@gamma.example.org", "Español"],
+        ["=Gamma", "Comunicación", "Lu", "lu@gamma.example.org", "Français"],
+    ]

@@ -231,3 +231,35 @@ def test_a_committee_approver_sees_the_page_but_cannot_take_a_step(client, membe
     assert response.status_code == 200
     assert "Your role does not allow this step." in response.content.decode()
     assert Organisation.objects.get(pk=member.pk).membership_status == "active"
+
+
+def test_an_ended_member_contacts_are_erased_after_the_retention_period(member, reviewer, settings):
+    import datetime
+    import io
+
+    import time_machine
+    from django.core.management import call_command
+
+    settings.RETENTION_MONTHS = 12
+    ended_on = datetime.datetime(2025, 5, 31, 9, tzinfo=datetime.UTC)
+    with time_machine.travel(ended_on, tick=False):
+        services.member_end(organisation=member, by=services.Actor(user=reviewer), reason="Fin")
+    out = io.StringIO()
+    with time_machine.travel(datetime.datetime(2026, 5, 30, tzinfo=datetime.UTC)):
+        call_command("retention_purge", stdout=out)
+    assert "0 ended members' contacts erased" in out.getvalue()
+    assert member.contacts.count() == 2
+    with time_machine.travel(datetime.datetime(2026, 5, 31, 10, tzinfo=datetime.UTC)):
+        out = io.StringIO()
+        call_command("retention_purge", "--dry-run", stdout=out)
+        assert f"member {member.pk}: ended 2025-05-31" in out.getvalue()
+        assert member.contacts.count() == 2
+        out = io.StringIO()
+        call_command("retention_purge", stdout=out)
+    assert "1 ended members' contacts erased" in out.getvalue()
+    member = Organisation.objects.get(pk=member.pk)
+    assert not member.contacts.exists()
+    assert member.contact_email.endswith("@invalid.example")
+    assert member.membership_status == "ended" and member.name  # its history stays
+    assert MemberChange.objects.filter(organisation=member, action="end").exists()
+    assert not MemberChange.objects.filter(by_contact__contains="@sind").exists()
