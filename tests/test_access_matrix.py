@@ -57,7 +57,7 @@ from review.flows import LetterFlow, NominationFlow
 
 from .access_world import build_world, forged_token
 from .conftest import BUCKET, REGION, SENDER, Aws
-from .html_check import Pages, vnu_errors
+from .html_check import Pages, ours_and_theirs, vnu_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -915,27 +915,10 @@ def test_the_esp_in_use_without_a_secret_is_not_found(settings):
 # HTML validity -------------------------------------------------------------------
 
 
-# Errors inside markup that is not ours, allowed narrowly: where (the route's start),
-# what the checker says (its start), and whose markup it is. Everything else is ours.
-NOT_OUR_MARKUP = [
-    # viewflow 2.4's Material frontend (its templates, not overridden here).
-    ("review/", "The heading “h", "viewflow: headings of its cards skip levels"),
-    ("review/", "Bad value “navigation” for attribute “role” on element “ul”", "viewflow's pager"),
-    ("review/", "CSS: “margin-botton”", "viewflow: a typo in its process page's style"),
-    ("review/", "A “style” element in “body”", "viewflow's flow chart"),
-    ("review/", "Element “div” not allowed as child of element “button”", "viewflow's buttons"),
-    ("review/", "Bogus comment", "viewflow: `<!- todo` in its process page"),
-    # Django's admin.
-    ("admin/auth/user/", "Attribute “disabled” not allowed on element “div”", "Django's admin"),
-    ("admin/auth/user/", "No “p” element in scope but a “p” end tag", "Django's admin"),
-    ("admin/password_change/", "No “p” element in scope but a “p” end tag", "Django's admin"),
-]
-
-
 def test_every_page_the_matrix_renders_is_valid_html(world, tmp_path):
     """The Nu HTML Checker over every distinct page above: 0 errors in our markup
-    (viewflow's and Django admin's own, listed above, are counted apart). Run alone
-    (``-k html``), it renders the pages of five roles itself."""
+    (viewflow's and Django admin's own, listed in ``html_check.NOT_OUR_MARKUP``, are
+    counted apart). Run alone (``-k html``), it renders the pages of five roles itself."""
     if not RENDERED.pages:
         for route in REVIEWED:
             if route in POSTS:
@@ -943,13 +926,7 @@ def test_every_page_the_matrix_renders_is_valid_html(world, tmp_path):
             for role in ("anonymous", "applicant_a", "member_contact", "nominee", "admin"):
                 client = client_for(role, world)
                 RENDERED.add(f"{role} GET {route}", client.get(build_url(route, role, world)))
-    ours, theirs = [], []
-    for error in vnu_errors(RENDERED, tmp_path):
-        route = error.split(" ", 2)[2].lstrip("/")
-        allowed = any(
-            route.startswith(where) and f": {what}" in error for where, what, _ in NOT_OUR_MARKUP
-        )
-        (theirs if allowed else ours).append(error)
+    ours, theirs = ours_and_theirs(vnu_errors(RENDERED, tmp_path))
     print(
         f"\nvnu (access matrix): pages={len(RENDERED.pages)} errors={len(ours)} "
         f"errors_in_viewflow_or_django_admin_markup={len(theirs)}"

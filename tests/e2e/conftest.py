@@ -10,9 +10,13 @@ import os
 # Django refuses ORM calls made by fixtures and assertions in that thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+import re  # noqa: E402
 import shutil  # noqa: E402
+from urllib.parse import urlsplit  # noqa: E402
 
 import pytest  # noqa: E402
+
+from tests.html_check import Pages  # noqa: E402
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -54,6 +58,70 @@ def browser_type_launch_args(browser_type_launch_args):
 def browser_context_args(browser_context_args):
     """An English-speaking visitor, so that switching to Spanish is a real change."""
     return {**browser_context_args, "locale": "en-GB", "viewport": {"width": 1280, "height": 900}}
+
+
+# A path segment that names one object or carries a token: a number, a UUID, a
+# signed value. Taken out, so that one page seen for two letters is one page.
+_ID_SEGMENT = re.compile(r"^(\d+|[0-9a-f-]{36}|[A-Za-z0-9_\-:.]{20,})$")
+JOURNEY_PAGES_MAX = 200
+JOURNEY_VARIANTS_PER_PATH = 3
+
+
+class JourneyPages(Pages):
+    """The HTML of every page the journeys load in Chromium (main frame, this
+    site, ``text/html``), for the Nu HTML Checker in ``test_zz_journey_pages.py``.
+    Each distinct page once: up to three variants (e.g. a form empty and with its
+    errors) per path with ids and tokens taken out, 200 pages in all."""
+
+    def __init__(self):
+        super().__init__()
+        self.per_path: dict[str, int] = {}
+        self.loads = 0
+
+    @staticmethod
+    def path_of(url: str) -> str:
+        segments = urlsplit(url).path.split("/")
+        return "/".join("<id>" if _ID_SEGMENT.match(s) else s for s in segments)
+
+    def watch(self, page) -> None:
+        page.on("load", lambda: self.record(page))
+
+    def record(self, page) -> None:
+        url = page.url
+        if not url.startswith(("http://localhost", "http://127.0.0.1")):
+            return
+        path = self.path_of(url)
+        if len(self.pages) >= JOURNEY_PAGES_MAX:
+            return
+        if self.per_path.get(path, 0) >= JOURNEY_VARIANTS_PER_PATH:
+            return
+        try:
+            if page.evaluate("document.contentType") != "text/html":
+                return
+            html = page.content()
+        except Exception:  # the journey moved on, or closed the page
+            return
+        self.loads += 1
+        if self.add_html(f"journey GET {path}", html):
+            self.per_path[path] = self.per_path.get(path, 0) + 1
+
+
+@pytest.fixture(scope="session")
+def journey_pages():
+    return JourneyPages()
+
+
+@pytest.fixture
+def new_context(new_context, journey_pages):
+    """pytest-playwright's contexts (``context`` and ``page`` come from it), each
+    page of which reports what it loads to ``journey_pages``."""
+
+    def make(**kwargs):
+        context = new_context(**kwargs)
+        context.on("page", journey_pages.watch)
+        return context
+
+    return make
 
 
 @pytest.fixture
