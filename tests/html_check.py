@@ -87,6 +87,12 @@ NOT_OUR_MARKUP = [
     ("admin/auth/user/", "Attribute “disabled” not allowed on element “div”", "Django's admin"),
     ("admin/auth/user/", "No “p” element in scope but a “p” end tag", "Django's admin"),
     ("admin/password_change/", "No “p” element in scope but a “p” end tag", "Django's admin"),
+    (
+        "admin/",
+        "An “input” element with a “type” attribute whose value is “hidden” must not have an "
+        "“autocomplete” attribute",
+        "Django's admin: the hidden inputs of its inline formsets' management forms",
+    ),
 ]
 
 

@@ -12,9 +12,11 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import re  # noqa: E402
 import shutil  # noqa: E402
+from pathlib import Path  # noqa: E402
 from urllib.parse import urlsplit  # noqa: E402
 
 import pytest  # noqa: E402
+from axe_playwright_python.sync_playwright import Axe  # noqa: E402
 
 from tests.html_check import Pages  # noqa: E402
 
@@ -65,18 +67,27 @@ def browser_context_args(browser_context_args):
 _ID_SEGMENT = re.compile(r"^(\d+|[0-9a-f-]{36}|[A-Za-z0-9_\-:.]{20,})$")
 JOURNEY_PAGES_MAX = 200
 JOURNEY_VARIANTS_PER_PATH = 3
+# axe-core from npm (package.json; ``make test`` runs ``npm ci``), as in
+# test_accessibility.py.
+AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+AXE = Axe.from_file(str(AXE_JS)) if AXE_JS.exists() else None
+AXE_BLOCKING = {"serious", "critical"}
 
 
 class JourneyPages(Pages):
     """The HTML of every page the journeys load in Chromium (main frame, this
     site, ``text/html``), for the Nu HTML Checker in ``test_zz_journey_pages.py``.
     Each distinct page once: up to three variants (e.g. a form empty and with its
-    errors) per path with ids and tokens taken out, 200 pages in all."""
+    errors) per path with ids and tokens taken out, 200 pages in all. Each is also
+    run through axe-core as it loads: its serious or critical violations are kept
+    for the same test."""
 
     def __init__(self):
         super().__init__()
         self.per_path: dict[str, int] = {}
         self.loads = 0
+        self.axe_pages = 0
+        self.axe_problems: list[str] = []
 
     @staticmethod
     def path_of(url: str) -> str:
@@ -104,6 +115,23 @@ class JourneyPages(Pages):
         self.loads += 1
         if self.add_html(f"journey GET {path}", html):
             self.per_path[path] = self.per_path.get(path, 0) + 1
+            self.audit(page, path)
+
+    def audit(self, page, path) -> None:
+        if AXE is None:
+            return
+        try:
+            results = AXE.run(page)
+        except Exception:  # the journey moved on, or closed the page
+            return
+        self.axe_pages += 1
+        for violation in results.response["violations"]:
+            for node in violation["nodes"]:
+                if (node.get("impact") or violation["impact"]) in AXE_BLOCKING:
+                    target = " ".join(str(part) for part in node["target"])
+                    self.axe_problems.append(
+                        f"{path}: {violation['id']} at {target}: {node['html'][:160]}"
+                    )
 
 
 @pytest.fixture(scope="session")
