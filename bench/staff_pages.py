@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 WORKDIR = tempfile.mkdtemp(prefix="bench-staff-")
 os.environ["DATABASE_URL"] = f"sqlite:///{WORKDIR}/bench.sqlite3"
 os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+os.environ["STAFF_REQUIRE_2FA"] = "false"  # staff pages measured, not the second factor
 os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver"
 
 import django  # noqa: E402
