@@ -5,6 +5,7 @@ import email
 import email.policy
 import importlib
 import os
+import re
 import socket
 from email.header import decode_header, make_header
 
@@ -322,3 +323,45 @@ def upload_spy(settings):
         *settings.FILE_UPLOAD_HANDLERS[1:],
     ]
     return KeptBytesSpy
+
+
+# Two processes for the suite (``make test`` runs ``pytest -n auto``) -------------------
+
+# Tests that must share one process: the browser journeys (the last of them checks
+# every page the others loaded) and the access matrix (its last test checks every
+# page its cells rendered). Every other module stays whole in one process too, so
+# that a module's fixtures are built once.
+SHARED_PROCESS = {"tests/e2e/": "browser journeys"}
+
+
+def pytest_collection_modifyitems(config, items):
+    if not getattr(config.option, "numprocesses", None):
+        return
+    for item in items:
+        path = item.nodeid.split("::", 1)[0]
+        group = next((g for prefix, g in SHARED_PROCESS.items() if path.startswith(prefix)), path)
+        item.add_marker(pytest.mark.xdist_group(group))
+    # The longest groups first, so that neither process is left alone with one at the end.
+    weight = {"browser journeys": 10**6, "tests/test_access_matrix.py": 10**6 - 1}
+    items.sort(key=lambda item: -weight.get(item.get_closest_marker("xdist_group").args[0], 0))
+
+
+_FIGURE = re.compile(r"\w=\S")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The figures tests print (``key=value``), gathered from every process's reports,
+    so that a run shows them whether it ran in one process or several."""
+    lines = []
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            if getattr(report, "outcome", None) != "passed":
+                continue
+            # A report carries the output of its test's earlier phases too: its own only.
+            for name, output in getattr(report, "sections", ()):
+                if name == f"Captured stdout {report.when}":
+                    lines += [line.strip() for line in output.splitlines() if _FIGURE.search(line)]
+    if lines:
+        terminalreporter.section("figures")
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -133,9 +133,7 @@ def test_a_validly_signed_payload_we_cannot_use_gets_the_404_page(kind, request)
 
     check()
     assert set(counts) == {404}
-    capture = request.config.pluginmanager.get_plugin("capturemanager")
-    with capture.global_and_fixture_disabled():
-        print(f"\nsigned payloads {kind}: requests={sum(counts.values())} errors_500=0")
+    print(f"\nsigned payloads {kind}: requests={sum(counts.values())} errors_500=0")
 
 
 def test_a_well_formed_payload_naming_nothing_is_404_too():

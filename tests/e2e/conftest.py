@@ -94,10 +94,10 @@ class JourneyPages(Pages):
         segments = urlsplit(url).path.split("/")
         return "/".join("<id>" if _ID_SEGMENT.match(s) else s for s in segments)
 
-    def watch(self, page) -> None:
-        page.on("load", lambda: self.record(page))
+    def watch(self, page, *, audit=True) -> None:
+        page.on("load", lambda: self.record(page, audit=audit))
 
-    def record(self, page) -> None:
+    def record(self, page, *, audit=True) -> None:
         url = page.url
         if not url.startswith(("http://localhost", "http://127.0.0.1")):
             return
@@ -115,7 +115,8 @@ class JourneyPages(Pages):
         self.loads += 1
         if self.add_html(f"journey GET {path}", html):
             self.per_path[path] = self.per_path.get(path, 0) + 1
-            self.audit(page, path)
+            if audit:
+                self.audit(page, path)
 
     def audit(self, page, path) -> None:
         if AXE is None:
@@ -140,13 +141,17 @@ def journey_pages():
 
 
 @pytest.fixture
-def new_context(new_context, journey_pages):
+def new_context(new_context, journey_pages, request):
     """pytest-playwright's contexts (``context`` and ``page`` come from it), each
-    page of which reports what it loads to ``journey_pages``."""
+    page of which reports what it loads to ``journey_pages``. A module that runs
+    axe-core on its pages itself (``AUDITS_ITS_OWN_PAGES``) is not audited again as
+    its pages load: two runs of axe in one page at once fail ("Axe is already
+    running"), which a loaded machine makes likely."""
+    audit = not getattr(request.module, "AUDITS_ITS_OWN_PAGES", False)
 
     def make(**kwargs):
         context = new_context(**kwargs)
-        context.on("page", journey_pages.watch)
+        context.on("page", lambda page: journey_pages.watch(page, audit=audit))
         return context
 
     return make

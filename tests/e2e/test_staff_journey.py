@@ -105,12 +105,10 @@ def test_demo_reviewer_screens_and_demo_approver_decides_in_few_clicks(
     letter.refresh_from_db()
     assert letter.status == "approved" and letter.decided_by.username == "approver"
 
-    capture = request.config.pluginmanager.get_plugin("capturemanager")
-    with capture.global_and_fixture_disabled():
-        print(
-            f"\nstaff journey: screening_clicks={screening[0]} screening_loads={screening[1]}"
-            f" decision_clicks={approver.clicks} decision_loads={approver.loads}"
-        )
+    print(
+        f"\nstaff journey: screening_clicks={screening[0]} screening_loads={screening[1]}"
+        f" decision_clicks={approver.clicks} decision_loads={approver.loads}"
+    )
     assert screening[0] <= MAX_SCREENING and screening[1] <= MAX_SCREENING, screening
     assert approver.clicks <= MAX_DECISION, approver.clicks
 
