@@ -231,11 +231,33 @@ def letter_figures() -> dict:
             "status": _counts("status"),
             "constituency": _counts("constituency"),
             "country": _counts("country"),
-            "decision": monthly_medians("decided_at", starts),
-            "onboarding": monthly_medians("onboarded_at", starts),
+            "decision": kept_medians("decided_at", starts),
+            "onboarding": kept_medians("onboarded_at", starts),
         }
         cache.set(key, figures, FIGURES_CACHE_SECONDS)
     return figures
+
+
+def kept_medians(end_field: str, starts: list[datetime]) -> tuple[float | None, list]:
+    """``monthly_medians``, kept under their own stamp: how many letters reached
+    ``end_field`` in the window and the latest of them (one range of the
+    (``end_field``, ``submitted_at``) index). Most changes to letters are
+    submissions, screenings and edits, which move the counts but no median: after
+    them, the medians are not computed again. (A decision deleted together with
+    an older one recorded would keep the stamp; letters are not deleted that way.)
+    """
+    stamp = (
+        Letter.objects.filter(**{f"{end_field}__gte": starts[0]})
+        .order_by()
+        .aggregate(n=Count("*"), last=Max(end_field))
+    )
+    last = stamp["last"].isoformat() if stamp["last"] else ""
+    key = f"dashboard:{end_field}:{starts[0].isoformat()}:{stamp['n']}:{last}"
+    medians = cache.get(key)
+    if medians is None:
+        medians = monthly_medians(end_field, starts)
+        cache.set(key, medians, FIGURES_CACHE_SECONDS)
+    return medians
 
 
 def _month(start: datetime) -> str:

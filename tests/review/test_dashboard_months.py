@@ -122,3 +122,33 @@ def test_the_months_are_drawn_and_tabled_in_the_reader_s_language(
     assert f'<th scope="row">{june}</th><td>{value}</td>' in table
     # A month without decisions is a dash, not a zero.
     assert "<td>—</td>" in table
+
+
+def test_the_medians_are_computed_again_after_a_decision_not_after_a_submission(
+    client, reviewer, decided_letters, make_letter
+):
+    from django.db import connection
+
+    from applications.models import Letter
+
+    client.force_login(reviewer)
+    assert dashboard(client).context["median_to_decision"] == 5.0
+    with time_machine.travel(NOW, tick=False):
+        make_letter("submitted")
+    with CaptureQueriesContext(connection) as captured:
+        context = dashboard(client).context
+    assert context["total"] == len(DECISIONS) + 1  # the counts follow the new letter
+    assert context["median_to_decision"] == 5.0
+    assert not any("CASE WHEN" in query["sql"] for query in captured.captured_queries)
+
+    with time_machine.travel(NOW, tick=False):
+        letter = make_letter("approved")
+    Letter.objects.filter(pk=letter.pk).update(
+        submitted_at=NOW - timedelta(days=30), decided_at=NOW - timedelta(days=1)
+    )
+    with CaptureQueriesContext(connection) as captured:
+        context = dashboard(client).context
+    assert sum("CASE WHEN" in query["sql"] for query in captured.captured_queries) == 1
+    # June now holds 2, 4 and 29 days; the window 1 2 3 4 5 [6] 7 9 10 29.
+    assert by_month(context)[2026, 6] == (4.0, None)
+    assert context["median_to_decision"] == 5.5
