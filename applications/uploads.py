@@ -198,6 +198,9 @@ def store(checked: CheckedFile) -> str:
     # what the client said (text/html for anything); this one is what we sniffed.
     content = File(checked.upload, name=key)
     content.content_type = checked.content_type
+    # The digest already taken: the S3 storage sends it as the PUT's checksum
+    # instead of reading the file again to hash it (config/storage.py).
+    content.sha256 = checked.sha256
     key = attachments_storage().save(key, content)
     antivirus.record(key, checked.scan)
     return key

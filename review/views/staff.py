@@ -152,6 +152,10 @@ class DashboardView(StaffMixin, generic.TemplateView):
                     "constituency": _("Letters by constituency"),
                     "region": _("Letters by region"),
                     "no_region": _("Other"),
+                    "decision": _("Median days from submission to decision, by month of decision"),
+                    "onboarding": _(
+                        "Median days from submission to onboarding, by month of onboarding"
+                    ),
                 }
             )
         )

@@ -85,3 +85,47 @@ def test_the_file_is_streamed_from_its_temporary_file(aws):
     key = uploads.store(checked)
     assert aws.object_bytes(key) == content
     assert sum(reads) >= len(content) and max(reads) <= 1024 * 1024
+    # Read once, as it is sent: botocore hashes it neither for a CRC32 nor for
+    # the payload's signature (config/storage.py).
+    assert sum(reads) < 2 * len(content)
+
+
+def sent_puts(storage) -> list:
+    """The PUT requests botocore sends for ``storage``, as it sends them."""
+    sent = []
+    storage.connection.meta.client.meta.events.register(
+        "before-send.s3.PutObject", lambda request, **kwargs: sent.append(request)
+    )
+    return sent
+
+
+def test_the_put_is_bound_by_the_signed_sha256_of_the_file(aws):
+    """The body goes unsigned, but the file's SHA-256 (the one check_upload took)
+    travels in a header that the signature covers, which S3 checks the body
+    against: the body cannot change in transit without the request failing."""
+    import base64
+    import hashlib
+
+    content = big_pdf()
+    sent = sent_puts(uploads.attachments_storage())
+    key = uploads.store(uploads.check_upload(upload("carta.pdf", content)))
+    (request,) = sent
+    digest = base64.b64encode(hashlib.sha256(content).digest()).decode()
+    assert request.headers["x-amz-checksum-sha256"].decode() == digest
+    assert request.headers["X-Amz-Content-SHA256"] == b"UNSIGNED-PAYLOAD"
+    signed = re.search(rb"SignedHeaders=([^,]+)", request.headers["Authorization"]).group(1)
+    assert b"x-amz-checksum-sha256" in signed.split(b";")
+    assert not any(name.lower().startswith("x-amz-checksum-crc") for name in request.headers)
+    assert aws.object_bytes(key) == content
+
+
+def test_a_logo_made_in_memory_is_hashed_before_its_put(aws):
+    import base64
+    import hashlib
+
+    sent = sent_puts(uploads.attachments_storage())
+    key = uploads.store_logo(pdf_bytes())
+    (request,) = sent
+    stored = aws.object_bytes(key)
+    digest = base64.b64encode(hashlib.sha256(stored).digest()).decode()
+    assert request.headers["x-amz-checksum-sha256"].decode() == digest
