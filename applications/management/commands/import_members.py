@@ -95,7 +95,10 @@ class Command(BaseCommand):
                 _("Cannot read %(file)s: %(error)s") % {"file": file, "error": error.strerror}
             ) from error
 
-        progress = ProgressBar(self.stderr, terminal=self.stderr.isatty())
+        # A bar only when both outputs are a terminal: once either goes to a log or
+        # a pipe, redrawing in place would fill it with carriage returns.
+        terminal = self.stdout.isatty() and self.stderr.isatty()
+        progress = ProgressBar(self.stderr, terminal=terminal)
         report = members_import(data=data, dry_run=dry_run, partial=partial, progress=progress)
         if report.encoding:
             self.stdout.write(

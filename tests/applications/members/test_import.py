@@ -313,7 +313,7 @@ class Terminal(StringIO):
 
 
 def run_command(*args, terminal=False):
-    out, err = StringIO(), Terminal() if terminal else StringIO()
+    out, err = (Terminal(), Terminal()) if terminal else (StringIO(), StringIO())
     call_command("import_members", *args, stdout=out, stderr=err)
     return out.getvalue(), err.getvalue()
 
