@@ -265,7 +265,14 @@ def letters_table() -> Table:
         (_("Decided"), DATETIME),
         (_("Onboarded"), DATETIME),
         (_("Possible duplicates"), NUMBER),
-        *((f"{question.pk}: {question.label(language)}", TEXT) for question in questions),
+        *(
+            (
+                _("Question %(number)s: %(label)s")
+                % {"number": question.pk, "label": question.label(language)},
+                TEXT,
+            )
+            for question in questions
+        ),
     ]
     return Table("letters", str(_("Letters")), columns, rows)
 
