@@ -48,8 +48,9 @@ CHUNK_ROWS = 1000
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-# The kinds of a column's values, which say how each writer puts them down.
-TEXT, NUMBER, DATE, DATETIME = "text", "number", "date", "datetime"
+# The kinds of a column's values, which say how each writer puts them down: TEXT
+# is typed by people (guarded in CSV), LABEL is ours (a choice's or country's name).
+TEXT, LABEL, NUMBER, DATE, DATETIME = "text", "label", "number", "date", "datetime"
 
 
 @dataclass
@@ -79,7 +80,9 @@ def delimiter(language: str | None = None) -> str:
     return ";" if language in ("es", "fr") else ","
 
 
-def _csv_formatters(columns) -> list[Callable]:
+def _csv_formatters(columns) -> list[tuple[int, Callable]]:
+    """(index, formatter) of the columns that need one: labels and numbers go as
+    they are (the csv module writes None as an empty cell)."""
     zone = timezone.get_current_timezone()
 
     def moment(value):
@@ -89,10 +92,8 @@ def _csv_formatters(columns) -> list[Callable]:
     def day(value):
         return value.isoformat() if value else ""
 
-    def number(value):
-        return "" if value is None else value
-
-    return [{TEXT: _safe, NUMBER: number, DATE: day, DATETIME: moment}[k] for _h, k in columns]
+    formatters = {TEXT: _safe, DATE: day, DATETIME: moment}
+    return [(i, formatters[kind]) for i, (_h, kind) in enumerate(columns) if kind in formatters]
 
 
 def csv_response(table: Table) -> StreamingHttpResponse:
@@ -104,10 +105,11 @@ def csv_response(table: Table) -> StreamingHttpResponse:
         writer = csv.writer(buffer, delimiter=separator)
         buffer.write("\ufeff")  # a BOM so that spreadsheet programs read UTF-8
         writer.writerow([_safe(title) for title, _kind in table.columns])
-        for number, row in enumerate(table.rows, 1):
-            writer.writerow(
-                [format_(value) for format_, value in zip(formatters, row, strict=True)]
-            )
+        for number, values in enumerate(table.rows, 1):
+            row = list(values)
+            for index, format_ in formatters:
+                row[index] = format_(row[index])
+            writer.writerow(row)
             if number % CHUNK_ROWS == 0:
                 yield buffer.getvalue()
                 buffer.seek(0)
@@ -146,7 +148,8 @@ def _write_sheet(workbook, table: Table) -> None:
         return value
 
     writers = [
-        {TEXT: text, NUMBER: number, DATE: day, DATETIME: moment}[k] for _h, k in table.columns
+        {TEXT: text, LABEL: text, NUMBER: number, DATE: day, DATETIME: moment}[k]
+        for _h, k in table.columns
     ]
     sheet.append([text(title) for title, _kind in table.columns])
     for row in table.rows:
@@ -254,12 +257,12 @@ def letters_table() -> Table:
         (_("Number"), NUMBER),
         (_("Organisation"), TEXT),
         (_("Acronym"), TEXT),
-        (_("Constituency"), TEXT),
-        (_("Country"), TEXT),
+        (_("Constituency"), LABEL),
+        (_("Country"), LABEL),
         (_("Contact name"), TEXT),
         (_("Contact e-mail"), TEXT),
-        (_("Language"), TEXT),
-        (_("Status"), TEXT),
+        (_("Language"), LABEL),
+        (_("Status"), LABEL),
         (_("Submission"), NUMBER),
         (_("Submitted"), DATETIME),
         (_("Decided"), DATETIME),
@@ -392,14 +395,14 @@ def members_sheet() -> Table:
         (_("Key"), TEXT),
         (_("Name"), TEXT),
         (_("Acronym"), TEXT),
-        (_("Constituency"), TEXT),
-        (_("Country"), TEXT),
-        (_("Region"), TEXT),
+        (_("Constituency"), LABEL),
+        (_("Country"), LABEL),
+        (_("Region"), LABEL),
         (_("Website"), TEXT),
-        (_("Membership"), TEXT),
+        (_("Membership"), LABEL),
         (_("Member since"), DATE),
-        (_("Listed in the public directory"), TEXT),
-        (_("Priority areas"), TEXT),
+        (_("Listed in the public directory"), LABEL),
+        (_("Priority areas"), LABEL),
     ]
     return Table(
         "members",
@@ -464,14 +467,14 @@ def contacts_table(contacts=None, *, name="contacts") -> Table:
     columns = [
         (_("Member"), TEXT),
         (_("Acronym"), TEXT),
-        (_("Constituency"), TEXT),
-        (_("Country"), TEXT),
-        (_("Region"), TEXT),
-        (_("Membership"), TEXT),
-        (_("Role"), TEXT),
+        (_("Constituency"), LABEL),
+        (_("Country"), LABEL),
+        (_("Region"), LABEL),
+        (_("Membership"), LABEL),
+        (_("Role"), LABEL),
         (_("Name"), TEXT),
         (_("E-mail address"), TEXT),
-        (_("Language"), TEXT),
+        (_("Language"), LABEL),
     ]
     return Table(
         name,
