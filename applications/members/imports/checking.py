@@ -102,6 +102,12 @@ class Checker:
         self.header = header
         self.constituencies = _choice_index(Constituency)
         self.priority_areas = _choice_index(PriorityArea)
+        # The export writes a role by its label, in the staff member's language.
+        self.contact_roles = {
+            folded: role
+            for folded, role in _choice_index(ContactRole).items()
+            if role != ContactRole.FOCAL_POINT
+        }
         self.languages = {_fold(value): value for value in Language.values}
         self.languages.update({_fold(label): value for value, label in Language.choices})
         self.country_codes = {country.code for country in countries}
@@ -199,18 +205,25 @@ class Checker:
     def clean_website(self, value: str) -> str:
         if not value:
             return ""
+        typed = value
         if not re.match(r"^[a-z][a-z0-9+.\-]*://", value, re.IGNORECASE):
             value = "https://" + value
-        URLValidator(
-            schemes=["http", "https"],
-            message=_("Not a valid web address: “%(value)s”.") % {"value": echo(value)},
-        )(value)
+        try:
+            URLValidator(schemes=["http", "https"])(value)
+        except ValidationError:
+            # Our own message, without params: a "%" in the value is text, not a placeholder.
+            raise ValidationError(
+                _("Not a valid web address: “%(value)s”.") % {"value": echo(typed)}
+            ) from None
         return self._text("website", value)
 
     def clean_contact_email(self, value: str) -> str:
-        EmailValidator(
-            message=_("Not a valid e-mail address: “%(value)s”.") % {"value": echo(value)}
-        )(value)
+        try:
+            EmailValidator()(value)
+        except ValidationError:
+            raise ValidationError(
+                _("Not a valid e-mail address: “%(value)s”.") % {"value": echo(value)}
+            ) from None
         return self._text("contact_email", value)
 
     def clean_contact_name(self, value: str) -> str:
@@ -221,8 +234,7 @@ class Checker:
         """role|name|e-mail|language entries separated by ";", in file order."""
         contacts, bad = [], []
         roles = {role for role in ContactRole.values if role != ContactRole.FOCAL_POINT}
-        # The export writes a role by its label, in the staff member's language.
-        role_index = {k: v for k, v in _choice_index(ContactRole).items() if v in roles}
+        role_index = self.contact_roles
         for entry in value.split(";"):
             if not entry.strip():
                 continue

@@ -134,7 +134,9 @@ def test_progress_on_a_large_roll_stays_at_ten_lines_a_phase(tmp_path):
         ("country", "Narnia"),
         ("constituency", "Gremio de magos"),
         ("contact_email", "nadie@"),
+        ("contact_email", "100%(value)s@x"),  # a "%" is text, never a placeholder
         ("website", "http://exa mple.org"),
+        ("website", "exa%mple org"),  # quoted as typed, without the https:// added
         ("language", "klingon"),
         ("priority_areas", "astrología"),
         ("public_listing", "quizás"),
