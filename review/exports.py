@@ -1,35 +1,114 @@
-"""Exports for staff: letters with their status and dates, and members (CSV, and
-members with their contacts as XLSX).
+"""Exports for staff: letters, members and contacts, each as CSV and as XLSX, and
+the mailing list (contacts of active members, filtered).
+
+Each export is a ``Table``: headings in the staff member's language and rows of
+typed values (text, numbers, dates, aware datetimes). One writer turns a table
+into CSV, the other into a workbook, so both carry the same labels and dates:
+constituency, country, status, role and language by their names, never by their
+keys (``trade_union``, ``AR``).
+
+CSV is UTF-8 with a BOM, separated by ``;`` when the staff member reads in
+Spanish or French (their spreadsheet programs take ``,`` as the decimal mark and
+would open a comma-separated file as one column), by ``,`` in English. Text
+typed by people gets the formula guard (a leading apostrophe before ``=``,
+``+``, ``-``, ``@``…); the member import takes it off again, so that an export
+imports back as it was. In a workbook every text is a string cell, never a
+formula, and needs no guard.
 
 Exports stream: rows are read from a server-side cursor (``iterator()``) as
-plain tuples of the exported columns only, written a thousand at a time into a
-small buffer and sent on, so memory stays flat and 200,000 letters go out in a
-few seconds, well within a web worker's timeout.
+plain tuples of the exported columns only; a CSV is written a thousand rows at
+a time into a small buffer and sent on, a workbook is written by openpyxl's
+write-only mode into a temporary file that is then sent, so memory stays flat
+and 200,000 letters go out in a few seconds, well within a web worker's timeout.
 """
+
+from __future__ import annotations
 
 import csv
 import io
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
-from django.conf import settings
-from django.http import HttpResponse, StreamingHttpResponse
-from django.utils import timezone
+from django.http import FileResponse, StreamingHttpResponse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_countries import countries
 
-from applications.members.imports.columns import COLUMNS
+from applications.choices import Constituency, Language, LetterStatus, PriorityArea
+from applications.members import selectors as member_selectors
+from applications.members.imports.columns import COLUMNS, heading
+from applications.members.models import MembershipStatus
 from applications.models import ContactRole, Letter, MemberContact, Organisation
 from applications.questions.models import QuestionTarget
 from applications.questions.selectors import answer_columns, answer_text
+from applications.regions import Region
 
 CHUNK_ROWS = 1000
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# The kinds of a column's values, which say how each writer puts them down: TEXT
+# is typed by people (guarded in CSV), LABEL is ours (a choice's or country's name).
+TEXT, LABEL, NUMBER, DATE, DATETIME = "text", "label", "number", "date", "datetime"
 
 
-def _csv_response(filename: str, header: list[str], rows) -> StreamingHttpResponse:
+@dataclass
+class Table:
+    """An export: its file name (without extension), sheet title, headings with
+    the kind of each column, and its rows (an iterator, read once)."""
+
+    name: str
+    title: str
+    columns: list[tuple[str, str]]
+    rows: Iterable[tuple]
+
+
+def _safe(value):
+    """Neutralise spreadsheet formulas in text typed by applicants (CSV injection)."""
+    if value is None:
+        return ""
+    text = str(value)
+    if text[:1] in FORMULA_STARTS:
+        return "'" + text
+    return text
+
+
+def delimiter(language: str | None = None) -> str:
+    """``;`` for Spanish and French spreadsheets, ``,`` for English ones."""
+    language = (language or translation.get_language() or "")[:2]
+    return ";" if language in ("es", "fr") else ","
+
+
+def _csv_formatters(columns) -> list[tuple[int, Callable]]:
+    """(index, formatter) of the columns that need one: labels and numbers go as
+    they are (the csv module writes None as an empty cell)."""
+    zone = timezone.get_current_timezone()
+
+    def moment(value):
+        # A local date and time that every spreadsheet reads as one.
+        return value.astimezone(zone).strftime("%Y-%m-%d %H:%M") if value else ""
+
+    def day(value):
+        return value.isoformat() if value else ""
+
+    formatters = {TEXT: _safe, DATE: day, DATETIME: moment}
+    return [(i, formatters[kind]) for i, (_h, kind) in enumerate(columns) if kind in formatters]
+
+
+def csv_response(table: Table) -> StreamingHttpResponse:
+    formatters = _csv_formatters(table.columns)
+    separator = delimiter()
+
     def lines():
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
+        writer = csv.writer(buffer, delimiter=separator)
         buffer.write("\ufeff")  # a BOM so that spreadsheet programs read UTF-8
-        writer.writerow([_safe(value) for value in header])
-        for number, row in enumerate(rows, 1):
+        writer.writerow([_safe(title) for title, _kind in table.columns])
+        for number, values in enumerate(table.rows, 1):
+            row = list(values)
+            for index, format_ in formatters:
+                row[index] = format_(row[index])
             writer.writerow(row)
             if number % CHUNK_ROWS == 0:
                 yield buffer.getvalue()
@@ -38,25 +117,78 @@ def _csv_response(filename: str, header: list[str], rows) -> StreamingHttpRespon
         yield buffer.getvalue()
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = f'attachment; filename="{table.name}.csv"'
     return response
 
 
-def _safe(value):
-    """Neutralise spreadsheet formulas in text typed by applicants (CSV injection)."""
-    if value is None:
-        return ""
-    text = str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
+def _write_sheet(workbook, table: Table) -> None:
+    from openpyxl.cell import WriteOnlyCell
+
+    sheet = workbook.create_sheet(table.title[:31])  # Excel's limit for a sheet name
+    zone = timezone.get_current_timezone()
+
+    def text(value):
+        cell = WriteOnlyCell(sheet, value="" if value is None else str(value))
+        cell.data_type = "s"  # a string, even when it starts with "=", "+", "-" or "@"
+        return cell
+
+    def day(value):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = "yyyy-mm-dd"
+        return cell
+
+    def moment(value):
+        # Spreadsheets have no time zones: the local time, as the CSV gives it.
+        local = value.astimezone(zone).replace(tzinfo=None) if value else None
+        cell = WriteOnlyCell(sheet, value=local)
+        cell.number_format = "yyyy-mm-dd hh:mm"
+        return cell
+
+    def number(value):
+        return value
+
+    writers = [
+        {TEXT: text, LABEL: text, NUMBER: number, DATE: day, DATETIME: moment}[k]
+        for _h, k in table.columns
+    ]
+    sheet.append([text(title) for title, _kind in table.columns])
+    for row in table.rows:
+        sheet.append([write(value) for write, value in zip(writers, row, strict=True)])
 
 
-def _when(zone):
-    def when(value):
-        return value.astimezone(zone).isoformat(timespec="minutes") if value else ""
+def xlsx_response(tables: list[Table], filename: str) -> FileResponse:
+    """The tables as the sheets of one workbook, written to a temporary file (not
+    to memory) and streamed from it."""
+    # openpyxl is loaded by the staff process that exports, not by every one.
+    from openpyxl import Workbook
 
-    return when
+    workbook = Workbook(write_only=True)
+    for table in tables:
+        _write_sheet(workbook, table)
+    out = tempfile.TemporaryFile()
+    workbook.save(out)
+    out.seek(0)
+    response = FileResponse(out, content_type=XLSX_TYPE, as_attachment=True, filename=filename)
+    return response
+
+
+class Labels:
+    """The names of the choices in the active language, looked up once per export."""
+
+    def __init__(self):
+        self.constituency = {k: str(v) for k, v in Constituency.choices}
+        self.country = {code: str(name) for code, name in countries}
+        self.status = {k: str(v) for k, v in LetterStatus.choices}
+        self.membership = {k: str(v) for k, v in MembershipStatus.choices}
+        self.region = {k: str(v) for k, v in Region.choices}
+        self.area = {k: str(v) for k, v in PriorityArea.choices}
+        self.language = dict(Language.choices)
+        self.role = {k: str(v) for k, v in ContactRole.choices}
+        self.yes, self.no = _("yes"), _("no")
+
+    @staticmethod
+    def of(mapping, key):
+        return mapping.get(key, key) if key else ""
 
 
 LETTER_COLUMNS = (
@@ -77,32 +209,31 @@ LETTER_COLUMNS = (
 )
 
 
-def letters_csv():
+def letters_table() -> Table:
     """Letters with their state and dates, and a column per extra question ever
     asked on the letter form (the answer as given, in the staff's language)."""
-    when = _when(timezone.get_current_timezone())
+    labels = Labels()
+    language = (translation.get_language() or "en")[:2]
     questions = answer_columns(QuestionTarget.LETTER)
-    language = settings.STAFF_LANGUAGE
     letters = Letter.objects.order_by("pk").values_list(*LETTER_COLUMNS, "answers")
-    # Only what people typed can hold a formula; keys, numbers and our own
-    # dates cannot, and are written as they are.
+    of = Labels.of
     rows = (
         (
             pk,
-            _safe(name),
-            _safe(acronym),
-            constituency,
-            country,
-            _safe(contact_name),
-            _safe(contact_email),
-            language_,
-            status,
+            name,
+            acronym,
+            of(labels.constituency, constituency),
+            of(labels.country, country),
+            contact_name,
+            contact_email,
+            of(labels.language, language_),
+            of(labels.status, status),
             revision,
-            when(submitted),
-            when(decided),
-            when(onboarded),
+            submitted,
+            decided,
+            onboarded,
             duplicates,
-            *(_safe(answer_text(answers, question.pk, language)) for question in questions),
+            *(answer_text(answers, question.pk, language) for question in questions),
         )
         for (
             pk,
@@ -122,32 +253,53 @@ def letters_csv():
             answers,
         ) in letters.iterator(chunk_size=2000)
     )
-    header = [
-        "id",
-        "organisation",
-        "acronym",
-        "constituency",
-        "country",
-        "contact_name",
-        "contact_email",
-        "language",
-        "status",
-        "submission",
-        "submitted_at",
-        "decided_at",
-        "onboarded_at",
-        "possible_duplicates",
-        *(f"question_{question.pk}: {question.label(language)}" for question in questions),
+    columns = [
+        (_("Number"), NUMBER),
+        (_("Organisation"), TEXT),
+        (_("Acronym"), TEXT),
+        (_("Constituency"), LABEL),
+        (_("Country"), LABEL),
+        (_("Contact name"), TEXT),
+        (_("Contact e-mail"), TEXT),
+        (_("Language"), LABEL),
+        (_("Status"), LABEL),
+        (_("Submission"), NUMBER),
+        (_("Submitted"), DATETIME),
+        (_("Decided"), DATETIME),
+        (_("Onboarded"), DATETIME),
+        (_("Possible duplicates"), NUMBER),
+        *(
+            (
+                _("Question %(number)s: %(label)s")
+                % {"number": question.pk, "label": question.label(language)},
+                TEXT,
+            )
+            for question in questions
+        ),
     ]
-    return _csv_response("letters.csv", header, rows)
+    return Table("letters", str(_("Letters")), columns, rows)
 
 
-def members_csv():
-    """Members in the import's own columns, so that an export can be imported again
-    (with their contacts: the focal point's name, the others in ``contacts``)."""
+def _chunks(queryset, size=2000):
+    chunk = []
+    for values in queryset.iterator(chunk_size=size):
+        chunk.append(values)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def members_table() -> Table:
+    """Members in the import's own columns, headed and labelled in the staff
+    member's language, so that an export can be imported again (the import reads
+    the headings and labels of the three languages; see ``members.imports``)."""
+    labels = Labels()
+    of = Labels.of
     members = (
         Organisation.objects.filter(member_since__isnull=False)
-        .order_by("name", "pk")
+        .order_by("sort_name", "pk")
         .values_list(
             "import_key",
             "pk",
@@ -164,16 +316,6 @@ def members_csv():
         )
     )
 
-    def chunks(size=2000):
-        chunk = []
-        for values in members.iterator(chunk_size=size):
-            chunk.append(values)
-            if len(chunk) == size:
-                yield chunk
-                chunk = []
-        if chunk:
-            yield chunk
-
     def contacts_of(pks):
         focal, others = {}, {}
         for org, role, name, email, language in (
@@ -184,11 +326,13 @@ def members_csv():
             if role == ContactRole.FOCAL_POINT:
                 focal[org] = name
             else:
-                others.setdefault(org, []).append(f"{role}|{name}|{email}|{language}")
+                others.setdefault(org, []).append(
+                    f"{of(labels.role, role)}|{name}|{email}|{of(labels.language, language)}"
+                )
         return focal, others
 
-    def rows_of():
-        for chunk in chunks():
+    def rows():
+        for chunk in _chunks(members):
             focal, others = contacts_of([values[1] for values in chunk])
             for (
                 import_key,
@@ -205,119 +349,199 @@ def members_csv():
                 since,
             ) in chunk:
                 yield (
-                    _safe(import_key) if import_key else f"org-{pk}",
-                    _safe(name),
-                    _safe(acronym),
-                    constituency,
-                    country,
-                    _safe(website),
-                    _safe(email),
-                    language,
-                    ";".join(areas),
-                    "yes" if listed else "no",
-                    since.isoformat() if since else "",
-                    _safe(focal.get(pk, "")),
-                    _safe(";".join(others.get(pk, ()))),
+                    import_key or f"org-{pk}",
+                    name,
+                    acronym,
+                    of(labels.constituency, constituency),
+                    of(labels.country, country),
+                    website,
+                    email,
+                    of(labels.language, language),
+                    "; ".join(of(labels.area, area) for area in areas),
+                    labels.yes if listed else labels.no,
+                    since,
+                    focal.get(pk, ""),
+                    "; ".join(others.get(pk, ())),
                 )
 
-    rows = rows_of()
-    return _csv_response("members.csv", list(COLUMNS), rows)
+    columns = [(str(heading(name)), DATE if name == "member_since" else TEXT) for name in COLUMNS]
+    return Table("members", str(_("Members")), columns, rows())
+
+
+def members_sheet() -> Table:
+    """Members one row each, for reading (the workbook's first sheet): with their
+    region and membership, which the import does not take."""
+    labels = Labels()
+    of = Labels.of
+    rows = (
+        Organisation.objects.filter(member_since__isnull=False)
+        .order_by("sort_name", "pk")
+        .values_list(
+            "import_key",
+            "pk",
+            "name",
+            "acronym",
+            "constituency",
+            "country",
+            "region",
+            "website",
+            "membership_status",
+            "member_since",
+            "public_listing",
+            "priority_areas",
+        )
+    )
+    columns = [
+        (_("Key"), TEXT),
+        (_("Name"), TEXT),
+        (_("Acronym"), TEXT),
+        (_("Constituency"), LABEL),
+        (_("Country"), LABEL),
+        (_("Region"), LABEL),
+        (_("Website"), TEXT),
+        (_("Membership"), LABEL),
+        (_("Member since"), DATE),
+        (_("Listed in the public directory"), LABEL),
+        (_("Priority areas"), LABEL),
+    ]
+    return Table(
+        "members",
+        str(_("Members")),
+        columns,
+        (
+            (
+                key or f"org-{pk}",
+                name,
+                acronym,
+                of(labels.constituency, constituency),
+                of(labels.country, country),
+                of(labels.region, region),
+                website,
+                of(labels.membership, status),
+                since,
+                labels.yes if listed else labels.no,
+                "; ".join(of(labels.area, area) for area in areas),
+            )
+            for (
+                key,
+                pk,
+                name,
+                acronym,
+                constituency,
+                country,
+                region,
+                website,
+                status,
+                since,
+                listed,
+                areas,
+            ) in rows.iterator(chunk_size=2000)
+        ),
+    )
+
+
+CONTACT_COLUMNS = (
+    "organisation__name",
+    "organisation__acronym",
+    "organisation__constituency",
+    "organisation__country",
+    "organisation__region",
+    "organisation__membership_status",
+    "role",
+    "name",
+    "email",
+    "language",
+)
+
+
+def contacts_table(contacts=None, *, name="contacts") -> Table:
+    """One row per contact with its member's constituency, country, region and
+    membership: every member's contacts, or the ``contacts`` given (a queryset)."""
+    if contacts is None:
+        contacts = MemberContact.objects.filter(organisation__member_since__isnull=False)
+    labels = Labels()
+    of = Labels.of
+    rows = contacts.order_by("organisation__sort_name", "organisation_id", "pk").values_list(
+        *CONTACT_COLUMNS
+    )
+    columns = [
+        (_("Member"), TEXT),
+        (_("Acronym"), TEXT),
+        (_("Constituency"), LABEL),
+        (_("Country"), LABEL),
+        (_("Region"), LABEL),
+        (_("Membership"), LABEL),
+        (_("Role"), LABEL),
+        (_("Name"), TEXT),
+        (_("E-mail address"), TEXT),
+        (_("Language"), LABEL),
+    ]
+    return Table(
+        name,
+        str(_("Contacts")),
+        columns,
+        (
+            (
+                member,
+                acronym,
+                of(labels.constituency, constituency),
+                of(labels.country, country),
+                of(labels.region, region),
+                of(labels.membership, status),
+                of(labels.role, role),
+                person,
+                email,
+                of(labels.language, language),
+            )
+            for (
+                member,
+                acronym,
+                constituency,
+                country,
+                region,
+                status,
+                role,
+                person,
+                email,
+                language,
+            ) in rows.iterator(chunk_size=2000)
+        ),
+    )
+
+
+def mailing_list(*, constituency="", region="", language="", role=""):
+    """The contacts of active members, filtered by their member's constituency and
+    region and by their own language and role (each optional)."""
+    contacts = MemberContact.objects.filter(organisation__in=member_selectors.members())
+    if constituency:
+        contacts = contacts.filter(organisation__constituency=constituency)
+    if region:
+        contacts = contacts.filter(organisation__region=region)
+    if language:
+        contacts = contacts.filter(language=language)
+    if role:
+        contacts = contacts.filter(role=role)
+    return contacts
+
+
+def letters_csv():
+    return csv_response(letters_table())
+
+
+def letters_xlsx():
+    return xlsx_response([letters_table()], "letters.xlsx")
+
+
+def members_csv():
+    return csv_response(members_table())
+
+
+def contacts_csv():
+    return csv_response(contacts_table())
 
 
 def members_xlsx():
     """Members and their contacts as a workbook people can open in any language's
-    spreadsheet: labels (constituency, country, role…) in the active language,
-    real dates, and every text cell a string, never a formula (so nothing like
-    "=HYPERLINK(…)" runs, and no guard character reaches a re-import).
-
-    Two sheets: members (one row each) and contacts (one row per contact).
-    """
-    # openpyxl is loaded by the staff process that exports, not by every one.
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
-    from applications.choices import Constituency, Language, PriorityArea
-    from applications.members.models import MembershipStatus
-    from applications.regions import Region
-
-    workbook = Workbook(write_only=True)
-
-    def text(sheet, value):
-        cell = WriteOnlyCell(sheet, value=str(value or ""))
-        cell.data_type = "s"  # a string, even when it starts with "=", "+", "-" or "@"
-        return cell
-
-    labels = {
-        "constituency": dict(Constituency.choices),
-        "region": dict(Region.choices),
-        "status": dict(MembershipStatus.choices),
-        "area": dict(PriorityArea.choices),
-        "language": dict(Language.choices),
-        "role": dict(ContactRole.choices),
-    }
-    members = workbook.create_sheet(str(_("Members")))
-    members.append(
-        [
-            text(members, str(heading))
-            for heading in (
-                _("Key"),
-                _("Name"),
-                _("Acronym"),
-                _("Constituency"),
-                _("Country"),
-                _("Region"),
-                _("Website"),
-                _("Membership"),
-                _("Member since"),
-                _("Listed in the public directory"),
-                _("Priority areas"),
-            )
-        ]
-    )
-    rows = Organisation.objects.filter(member_since__isnull=False).order_by("sort_name", "pk")
-    for org in rows.iterator(chunk_size=2000):
-        members.append(
-            [
-                text(members, org.import_key or f"org-{org.pk}"),
-                text(members, org.name),
-                text(members, org.acronym),
-                text(members, labels["constituency"].get(org.constituency, org.constituency)),
-                text(members, org.country.name),
-                text(members, labels["region"].get(org.region, "")),
-                text(members, org.website),
-                text(members, labels["status"].get(org.membership_status, "")),
-                org.member_since,
-                text(members, _("yes") if org.public_listing else _("no")),
-                text(members, "; ".join(str(labels["area"].get(a, a)) for a in org.priority_areas)),
-            ]
-        )
-    contacts = workbook.create_sheet(str(_("Contacts")))
-    contacts.append(
-        [
-            text(contacts, str(heading))
-            for heading in (_("Member"), _("Role"), _("Name"), _("E-mail address"), _("Language"))
-        ]
-    )
-    for contact in (
-        MemberContact.objects.filter(organisation__member_since__isnull=False)
-        .select_related("organisation")
-        .order_by("organisation__sort_name", "organisation_id", "pk")
-        .iterator(chunk_size=2000)
-    ):
-        contacts.append(
-            [
-                text(contacts, contact.organisation.name),
-                text(contacts, labels["role"].get(contact.role, contact.role)),
-                text(contacts, contact.name),
-                text(contacts, contact.email),
-                text(contacts, labels["language"].get(contact.language, contact.language)),
-            ]
-        )
-    out = io.BytesIO()
-    workbook.save(out)
-    response = HttpResponse(
-        out.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = 'attachment; filename="members.xlsx"'
-    return response
+    spreadsheet: two sheets, members (one row each) and contacts (one row per
+    contact)."""
+    return xlsx_response([members_sheet(), contacts_table()], "members.xlsx")

@@ -5,9 +5,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from applications.choices import Constituency, LetterStatus
+from applications.choices import Constituency, Language, LetterStatus
 from applications.configuration.defaults import DEFAULT_CHECKLIST
 from applications.configuration.selectors import checklist_items
+from applications.models import ContactRole
+from applications.regions import Region
 from applications.widgets import CachedOptionsSelect, FastFormMixin
 
 SCREEN_APPROVE = "recommend_approval"
@@ -295,3 +297,20 @@ class CallForm(forms.Form):
         return {
             value: self.cleaned_data.get(f"seats_{value}") or 0 for value in Constituency.values
         }
+
+
+class MailingListForm(forms.Form):
+    """Which contacts of active members a mailing list holds; every filter optional."""
+
+    constituency = forms.ChoiceField(label=_("Constituency"), required=False, choices=())
+    region = forms.ChoiceField(label=_("Region"), required=False, choices=())
+    language = forms.ChoiceField(label=_("Contact's language"), required=False, choices=())
+    role = forms.ChoiceField(label=_("Role"), required=False, choices=())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        any_ = [("", _("Any"))]
+        self.fields["constituency"].choices = any_ + list(Constituency.choices)
+        self.fields["region"].choices = any_ + list(Region.choices)
+        self.fields["language"].choices = any_ + list(Language.choices)
+        self.fields["role"].choices = any_ + list(ContactRole.choices)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import configuration, letters, members, nominations, staff, tasks, texts
+from .views.exports import ExportView, MailingListView
 
 app_name = "review"
 
@@ -23,9 +24,20 @@ urlpatterns = [
     path("language/", staff.StaffLanguageView.as_view(), name="staff_language"),
     path("dashboard/", staff.DashboardView.as_view(), name="dashboard"),
     path("search/", staff.SearchView.as_view(), name="search"),
-    path("export/letters.csv", staff.LettersExportView.as_view(), name="export_letters"),
-    path("export/members.csv", staff.MembersExportView.as_view(), name="export_members"),
-    path("export/members.xlsx", staff.MembersWorkbookView.as_view(), name="export_members_xlsx"),
+    path("export/letters.csv", ExportView.as_view(export="letters_csv"), name="export_letters"),
+    path(
+        "export/letters.xlsx",
+        ExportView.as_view(export="letters_xlsx"),
+        name="export_letters_xlsx",
+    ),
+    path("export/members.csv", ExportView.as_view(export="members_csv"), name="export_members"),
+    path(
+        "export/members.xlsx",
+        ExportView.as_view(export="members_xlsx"),
+        name="export_members_xlsx",
+    ),
+    path("export/contacts.csv", ExportView.as_view(export="contacts_csv"), name="export_contacts"),
+    path("export/mailing-list/", MailingListView.as_view(), name="mailing_list"),
 ]
 
 urlpatterns += [

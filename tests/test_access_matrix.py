@@ -196,6 +196,9 @@ EXPECTED = {
     "staff/letters/export/letters.csv":         f"{STAFF} 200   200   200",
     "staff/letters/export/members.csv":         f"{STAFF} 200   200   200",
     "staff/letters/export/members.xlsx":        f"{STAFF} 200   200   200",
+    "staff/letters/export/letters.xlsx":        f"{STAFF} 200   200   200",
+    "staff/letters/export/contacts.csv":        f"{STAFF} 200   200   200",
+    "staff/letters/export/mailing-list/":       f"{STAFF} 200   200   200",
     "staff/letters/tasks/":                     f"{STAFF} 200   200   200",
     # Letter B's screening task, taken by the secretariat reviewer: the others read it.
     "staff/letters/tasks/<int:task_pk>/":       f"{STAFF} 200   200   200",

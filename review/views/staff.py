@@ -1,5 +1,5 @@
-"""Staff pages around the tasks: the 403 explainer, the dashboard, the exports,
-an applicant's personal data and the staff member's email preference."""
+"""Staff pages around the tasks: the 403 explainer, the dashboard, an
+applicant's personal data and the staff member's email preference."""
 
 import json
 
@@ -36,7 +36,6 @@ from notifications.services import staff_email_preference_set, staff_language_se
 
 from .. import forms
 from ..dashboard import alliance_figures, dashboard_figures
-from ..exports import letters_csv, members_csv, members_xlsx
 from ..selectors import staff_search
 
 
@@ -123,21 +122,6 @@ def permission_denied(request, exception=None):
     # Staff keep their workspace's shell; anyone else sees the public site's.
     base = "review/base.html" if request.user.is_authenticated else "base.html"
     return render(request, "403.html", {"reason": reason, "base_template": base}, status=403)
-
-
-class LettersExportView(StaffMixin, generic.View):
-    def get(self, request):
-        return letters_csv()
-
-
-class MembersExportView(StaffMixin, generic.View):
-    def get(self, request):
-        return members_csv()
-
-
-class MembersWorkbookView(StaffMixin, generic.View):
-    def get(self, request):
-        return members_xlsx()
 
 
 class DashboardView(StaffMixin, generic.TemplateView):

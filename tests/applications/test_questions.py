@@ -182,7 +182,7 @@ def test_answers_are_in_the_exports_and_erased_by_the_retention_run(lead, review
 
     export = staff.get(reverse("review:export_letters"))
     rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode("utf-8-sig"))))
-    column = rows[0].index(f"question_{asked.pk}: Members of the union")
+    column = rows[0].index(f"Question {asked.pk}: Members of the union")
     assert rows[1][column] == "'=1+2 members"  # text, never a formula
 
     personal = json.loads(

@@ -35,6 +35,24 @@ COUNTRY_ALIASES = {
 }
 # The languages whose labels and country names a file may use.
 LOOKUP_LANGUAGES = ("en", "es", "fr")
+# What the exports' formula guard puts an apostrophe before (review.exports).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+ECHO_LIMIT = 60
+
+
+def unguard(cell: str) -> str:
+    """The cell without the apostrophe that the exports' formula guard (and a
+    spreadsheet user, by the same convention) puts before "=", "+", "-", "@"…, so
+    that an exported value is imported as it was, never as "'=…"."""
+    if cell[:1] == "'" and cell[1:2] in FORMULA_STARTS:
+        return cell[1:]
+    return cell
+
+
+def echo(value: str) -> str:
+    """A bad value as a message quotes it: whole, or its start when it is long."""
+    value = str(value)
+    return value if len(value) <= ECHO_LIMIT else value[: ECHO_LIMIT - 1] + "…"
 
 
 def _fold(text: str) -> str:
@@ -84,6 +102,12 @@ class Checker:
         self.header = header
         self.constituencies = _choice_index(Constituency)
         self.priority_areas = _choice_index(PriorityArea)
+        # The export writes a role by its label, in the staff member's language.
+        self.contact_roles = {
+            folded: role
+            for folded, role in _choice_index(ContactRole).items()
+            if role != ContactRole.FOCAL_POINT
+        }
         self.languages = {_fold(value): value for value in Language.values}
         self.languages.update({_fold(label): value for value, label in Language.choices})
         self.country_codes = {country.code for country in countries}
@@ -108,7 +132,7 @@ class Checker:
                 % {"cells": len(cells), "columns": len(self.header)},
             )
         raw = {
-            name: (cells[i] if i < len(cells) else "").strip()
+            name: unguard(cells[i] if i < len(cells) else "").strip()
             for i, name in enumerate(self.header)
             if name in COLUMNS
         }
@@ -124,12 +148,12 @@ class Checker:
         report.problems.extend(problems)
         return None if problems else Row(number, values)
 
-    def _text(self, name: str, value: str) -> str:
-        limit = self.max_length[name]
+    def _text(self, name: str, value: str, limit: int | None = None) -> str:
+        limit = limit or self.max_length[name]
         if len(value) > limit:
             raise ValidationError(
-                _("At most %(limit)s characters (this has %(length)s).")
-                % {"limit": limit, "length": len(value)}
+                _("At most %(limit)s characters (this has %(length)s): “%(value)s”.")
+                % {"limit": limit, "length": len(value), "value": echo(value)}
             )
         return value
 
@@ -148,7 +172,7 @@ class Checker:
         except KeyError:
             raise ValidationError(
                 _("Unknown constituency “%(value)s”. Use one of: %(keys)s.")
-                % {"value": value, "keys": ", ".join(Constituency.values)}
+                % {"value": echo(value), "keys": ", ".join(Constituency.values)}
             ) from None
 
     def clean_country(self, value: str) -> str:
@@ -160,7 +184,7 @@ class Checker:
                     "Unknown country “%(value)s”. Use its two-letter ISO code (MX, KE, FR) "
                     "or its name in English, Spanish or French."
                 )
-                % {"value": value}
+                % {"value": echo(value)}
             )
         return self.country_cache[value]
 
@@ -181,49 +205,58 @@ class Checker:
     def clean_website(self, value: str) -> str:
         if not value:
             return ""
+        typed = value
         if not re.match(r"^[a-z][a-z0-9+.\-]*://", value, re.IGNORECASE):
             value = "https://" + value
-        URLValidator(schemes=["http", "https"], message=_("Not a valid web address."))(value)
+        try:
+            URLValidator(schemes=["http", "https"])(value)
+        except ValidationError:
+            # Our own message, without params: a "%" in the value is text, not a placeholder.
+            raise ValidationError(
+                _("Not a valid web address: “%(value)s”.") % {"value": echo(typed)}
+            ) from None
         return self._text("website", value)
 
     def clean_contact_email(self, value: str) -> str:
-        EmailValidator(message=_("Not a valid e-mail address."))(value)
+        try:
+            EmailValidator()(value)
+        except ValidationError:
+            raise ValidationError(
+                _("Not a valid e-mail address: “%(value)s”.") % {"value": echo(value)}
+            ) from None
         return self._text("contact_email", value)
 
     def clean_contact_name(self, value: str) -> str:
         value = " ".join(value.split())
-        limit = MemberContact._meta.get_field("name").max_length
-        if len(value) > limit:
-            raise ValidationError(
-                _("At most %(limit)s characters (this has %(length)s).")
-                % {"limit": limit, "length": len(value)}
-            )
-        return value
+        return self._text("name", value, MemberContact._meta.get_field("name").max_length)
 
     def clean_contacts(self, value: str) -> list[tuple[str, str, str, str]]:
         """role|name|e-mail|language entries separated by ";", in file order."""
         contacts, bad = [], []
         roles = {role for role in ContactRole.values if role != ContactRole.FOCAL_POINT}
+        role_index = self.contact_roles
         for entry in value.split(";"):
             if not entry.strip():
                 continue
             parts = [part.strip() for part in entry.split("|")]
             if len(parts) != 4:
                 bad.append(
-                    _("“%(value)s” is not role|name|e-mail|language.") % {"value": entry.strip()}
+                    _("“%(value)s” is not role|name|e-mail|language.")
+                    % {"value": echo(entry.strip())}
                 )
                 continue
             role, name, email, language = parts
-            if role not in roles:
+            if _fold(role) not in role_index:
                 bad.append(
                     _("Unknown contact role “%(value)s”. Use one of: %(keys)s.")
-                    % {"value": role, "keys": ", ".join(sorted(roles))}
+                    % {"value": echo(role), "keys": ", ".join(sorted(roles))}
                 )
                 continue
+            role = role_index[_fold(role)]
             try:
                 EmailValidator()(email)
             except ValidationError:
-                bad.append(_("Not a valid e-mail address: “%(value)s”.") % {"value": email})
+                bad.append(_("Not a valid e-mail address: “%(value)s”.") % {"value": echo(email)})
                 continue
             try:
                 language = self.clean_language(language)
@@ -242,23 +275,30 @@ class Checker:
             return self.languages[_fold(value)]
         except KeyError:
             raise ValidationError(
-                _("Unknown language “%(value)s”. Use es, en or fr.") % {"value": value}
+                _("Unknown language “%(value)s”. Use es, en or fr.") % {"value": echo(value)}
             ) from None
 
     def clean_priority_areas(self, value: str) -> list[str]:
         keys, unknown = [], []
-        for part in re.split(r"[;|,]", value):
+        for part in re.split(r"[;|]", value):
             if not part.strip():
                 continue
-            key = self.priority_areas.get(_fold(part))
-            if key is None:
-                unknown.append(part.strip())
-            elif key not in keys:
-                keys.append(key)
+            # A label may hold a comma ("Outreach, promotion…"); keys may be
+            # separated by commas.
+            whole = self.priority_areas.get(_fold(part))
+            for piece, key in (
+                [(part, whole)]
+                if whole is not None
+                else [(p, self.priority_areas.get(_fold(p))) for p in part.split(",") if p.strip()]
+            ):
+                if key is None:
+                    unknown.append(piece.strip())
+                elif key not in keys:
+                    keys.append(key)
         if unknown:
             raise ValidationError(
                 _("Unknown priority area “%(value)s”. Use keys separated by “;”: %(keys)s.")
-                % {"value": "; ".join(unknown), "keys": ", ".join(PriorityArea.values)}
+                % {"value": echo("; ".join(unknown)), "keys": ", ".join(PriorityArea.values)}
             )
         return keys
 
@@ -269,7 +309,7 @@ class Checker:
         if folded in FALSE:
             return False
         raise ValidationError(
-            _("Write yes or no (not “%(value)s”).") % {"value": value},
+            _("Write yes or no (not “%(value)s”).") % {"value": echo(value)},
         )
 
     def clean_member_since(self, value: str) -> date | None:
@@ -279,45 +319,55 @@ class Checker:
             day = datetime.strptime(value, "%Y-%m-%d").date()
         except ValueError:
             raise ValidationError(
-                _("Not a date in the form YYYY-MM-DD: “%(value)s”.") % {"value": value}
+                _("Not a date in the form YYYY-MM-DD: “%(value)s”.") % {"value": echo(value)}
             ) from None
         if day > timezone.localdate():
-            raise ValidationError(_("This date is in the future."))
+            raise ValidationError(_("This date is in the future: “%(value)s”.") % {"value": value})
         return day
 
 
 def drop_duplicates(rows: list[Row], report: ImportReport) -> list[Row]:
-    """Rows that share a key, or a name in the same country, are all reported:
-    which one is right is for a person to say."""
-    by_key: dict[str, list[Row]] = defaultdict(list)
-    by_name: dict[tuple[str, str], list[Row]] = defaultdict(list)
+    """Of rows that share a key, or a name in the same country, the first is kept
+    and each later one is reported and left out: the file's first word on a
+    member stands, and a repeated row never costs the original its place."""
+    first_by_key: dict[str, Row] = {}
+    first_by_name: dict[tuple[str, str], Row] = {}
+    kept = []
     for row in rows:
-        by_key[row.values["key"]].append(row)
-        by_name[(matching.name_key(row.values["name"]), row.values["country"])].append(row)
-    bad: set[int] = set()
-    for groups, column, message in (
-        (by_key.values(), "key", _("The key “%(value)s” is on several rows: %(rows)s.")),
-        (
-            by_name.values(),
-            "name",
-            _("“%(value)s” is on several rows with the same country: %(rows)s."),
-        ),
-    ):
-        for group in groups:
-            if len(group) < 2:
-                continue
-            numbers = ", ".join(str(row.number) for row in group)
-            for row in group:
-                bad.add(row.number)
-                report.problems.append(
-                    Problem(
-                        row.number,
-                        column,
-                        message % {"value": row.values[column], "rows": numbers},
+        key = row.values["key"]
+        name = (matching.name_key(row.values["name"]), row.values["country"])
+        first = first_by_key.get(key)
+        if first is not None:
+            report.problems.append(
+                Problem(
+                    row.number,
+                    "key",
+                    _(
+                        "The key “%(value)s” is already on row %(first)s: only that first "
+                        "row is imported."
                     )
+                    % {"value": echo(key), "first": first.number},
                 )
+            )
+            continue
+        first = first_by_name.get(name)
+        if first is not None:
+            report.problems.append(
+                Problem(
+                    row.number,
+                    "name",
+                    _(
+                        "“%(value)s” (same country) is already on row %(first)s: only that "
+                        "first row is imported."
+                    )
+                    % {"value": echo(row.values["name"]), "first": first.number},
+                )
+            )
+            continue
+        first_by_key[key] = first_by_name[name] = row
+        kept.append(row)
     report.problems.sort(key=lambda p: p.row or 0)
-    return [row for row in rows if row.number not in bad]
+    return kept
 
 
 def drop_known_elsewhere(rows: list[Row], report: ImportReport) -> list[Row]:

@@ -46,3 +46,25 @@ COLUMN_HELP = (
         ),
     ),
 )
+
+# The headings an export writes over these columns, in the staff member's language;
+# the import reads them, in any of the three languages, as well as the keys above.
+HEADINGS = {
+    "key": _lazy("Key"),
+    "name": _lazy("Name"),
+    "acronym": _lazy("Acronym"),
+    "constituency": _lazy("Constituency"),
+    "country": _lazy("Country"),
+    "website": _lazy("Website"),
+    "contact_email": _lazy("Focal point's e-mail"),
+    "language": _lazy("Focal point's language"),
+    "priority_areas": _lazy("Priority areas"),
+    "public_listing": _lazy("Listed in the public directory"),
+    "member_since": _lazy("Member since"),
+    "contact_name": _lazy("Focal point"),
+    "contacts": _lazy("Other contacts"),
+}
+
+
+def heading(column: str):
+    return HEADINGS[column]

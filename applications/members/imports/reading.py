@@ -8,9 +8,12 @@ import csv
 import io
 import re
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
-from .columns import COLUMNS, REQUIRED_COLUMNS
+from applications import matching
+
+from .columns import COLUMNS, HEADINGS, REQUIRED_COLUMNS
 from .report import ImportReport, Problem
 
 # UTF-8 first (the BOM that Excel writes is dropped), then Windows-1252, which is
@@ -44,15 +47,36 @@ def decode(data: bytes, report: ImportReport) -> str | None:
         except UnicodeDecodeError:
             continue
         if encoding == "utf-8-sig":
-            report.encoding = "UTF-8 with BOM" if data.startswith(codecs.BOM_UTF8) else "UTF-8"
+            bom = data.startswith(codecs.BOM_UTF8)
+            report.encoding = _("UTF-8 with BOM") if bom else "UTF-8"
         else:
             report.encoding = {"cp1252": "Latin-1 (Windows-1252)", "latin-1": "Latin-1"}[encoding]
         return text
     raise AssertionError("latin-1 decodes any byte")  # pragma: no cover
 
 
+LOOKUP_LANGUAGES = ("en", "es", "fr")
+_headings: dict[str, str] = {}
+
+
+def _heading_index() -> dict[str, str]:
+    """The export's headings in each language, folded, to their column."""
+    if not _headings:
+        for language in LOOKUP_LANGUAGES:
+            with translation.override(language):
+                for column, heading in HEADINGS.items():
+                    _headings[matching.fold(str(heading)).replace("’", "'")] = column
+    return _headings
+
+
 def _column(name: str) -> str:
-    return re.sub(r"[\s\-]+", "_", (name or "").replace("\ufeff", "").strip().lower())
+    """A header cell's column: its key (any case, "-" or " " for "_"), or the
+    heading the export gives it in English, Spanish or French."""
+    name = (name or "").replace("\ufeff", "").strip()
+    key = re.sub(r"[\s\-]+", "_", name.lower())
+    if key in COLUMNS:
+        return key
+    return _heading_index().get(matching.fold(name).replace("’", "'"), key)
 
 
 def _delimiter(text: str) -> str:

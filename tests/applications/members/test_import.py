@@ -121,7 +121,7 @@ def test_a_reimport_without_an_optional_column_keeps_that_field():
 
 def test_wrong_and_missing_columns_are_named_and_nothing_is_imported():
     rows = [
-        {"nombre" if k == "name" else k: v for k, v in row.items() if k != "contact_email"}
+        {"organizacion" if k == "name" else k: v for k, v in row.items() if k != "contact_email"}
         | {"telefono": "+52 55 0000 0000"}
         for row in sample_rows()
     ]
@@ -130,13 +130,13 @@ def test_wrong_and_missing_columns_are_named_and_nothing_is_imported():
 
     assert report.blocked and report.unreadable
     assert problems_of(report) == {
-        (1, "nombre"),
+        (1, "organizacion"),
         (1, "telefono"),
         (1, "name"),
         (1, "contact_email"),
     }
     messages = " ".join(p.message for p in report.problems)
-    assert "“nombre”" in messages and "“contact_email” is missing" in messages
+    assert "“organizacion”" in messages and "“contact_email” is missing" in messages
     assert Organisation.objects.count() == 0
 
 
@@ -228,9 +228,17 @@ def test_duplicate_rows_are_reported():
 
     report = members_import(data=to_csv(rows))
 
-    assert problems_of(report) >= {(4, "key"), (14, "key")}
-    assert "4, 14" in report.problems[0].message
-    assert Organisation.objects.count() == 0
+    # Only the later row is refused, with its value and the first row's number.
+    assert problems_of(report) == {(14, "key")}
+    assert report.problems[0].message == (
+        f"The key “{rows[2]['key']}” is already on row 4: only that first row is imported."
+    )
+    assert Organisation.objects.count() == 0  # all or nothing
+
+    partial = members_import(data=to_csv(rows), partial=True)
+    assert (partial.created, partial.bad_rows) == (12, 1)
+    kept = Organisation.objects.get(import_key=rows[2]["key"])
+    assert kept.name == rows[2]["name"]
 
 
 def test_the_same_organisation_under_two_keys_is_reported():
@@ -239,7 +247,12 @@ def test_the_same_organisation_under_two_keys_is_reported():
 
     report = members_import(data=to_csv(rows))
 
-    assert problems_of(report) == {(4, "name"), (14, "name")}
+    assert problems_of(report) == {(14, "name")}
+    assert f"“{rows[2]['name']}” (same country) is already on row 4" in report.problems[0].message
+    partial = members_import(data=to_csv(rows), partial=True)
+    assert partial.created == 12
+    assert Organisation.objects.filter(import_key=rows[2]["key"]).exists()
+    assert not Organisation.objects.filter(import_key="GAC-099").exists()
 
 
 def test_a_member_already_in_the_database_without_the_key_is_reported():
@@ -294,14 +307,19 @@ def test_a_row_the_database_refuses_undoes_the_whole_run(monkeypatch):
 # The command.
 
 
-def run_command(*args):
-    out, err = StringIO(), StringIO()
+class Terminal(StringIO):
+    def isatty(self):
+        return True
+
+
+def run_command(*args, terminal=False):
+    out, err = (Terminal(), Terminal()) if terminal else (StringIO(), StringIO())
     call_command("import_members", *args, stdout=out, stderr=err)
     return out.getvalue(), err.getvalue()
 
 
 def test_command_shows_a_progress_bar_and_a_summary():
-    out, err = run_command(str(SAMPLE))
+    out, err = run_command(str(SAMPLE), terminal=True)
 
     assert "Checking   [" in err and "Importing  [" in err
     assert "[" + "#" * 30 + "] 12/12" in err
@@ -384,10 +402,12 @@ def test_admin_shows_the_report_of_a_bad_file_and_imports_nothing(admin_client):
 
 
 def test_admin_refuses_wrong_columns_without_an_import_button(admin_client):
-    rows = [{"nombre" if k == "name" else k: v for k, v in row.items()} for row in sample_rows()]
+    rows = [
+        {"organizacion" if k == "name" else k: v for k, v in row.items()} for row in sample_rows()
+    ]
     html = upload(admin_client, to_csv(rows)).content.decode()
 
-    assert "Unknown column “nombre”" in html
+    assert "Unknown column “organizacion”" in html
     assert 'id="import-confirm"' not in html
 
 

@@ -84,9 +84,13 @@ def test_the_export_carries_the_contacts_and_imports_again_unchanged(client, rev
     client.force_login(reviewer)
     exported = b"".join(client.get(reverse("review:export_members")).streaming_content)
     data = list(csv.DictReader(io.StringIO(exported.decode("utf-8-sig"))))
-    inc = next(row for row in data if row["key"] == "GAC-001")
-    assert inc["contact_name"] == "Marta Ríos"
-    assert inc["contacts"].split(";") == OTHERS.split(";")
+    inc = next(row for row in data if row["Key"] == "GAC-001")
+    assert inc["Focal point"] == "Marta Ríos"
+    # Roles and languages by their names, in the staff member's language (English).
+    assert inc["Other contacts"] == (
+        "Communications|Ana Pérez|ana@inc.example.org|English; "
+        "Committee delegate|Luis Gómez|luis@inc.example.org|Français"
+    )
     again = members_import(data=exported, dry_run=True)
     assert again.ok, again.problems
     assert (again.created, again.updated, again.unchanged) == (0, 0, first.created)
