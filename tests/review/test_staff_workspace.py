@@ -378,3 +378,30 @@ def test_the_dashboard_covers_the_whole_alliance_as_charts_and_tables(
     assert "<script" not in html
     assert html.count('<table class="visually-hidden">') == 6  # each chart as a table
     assert "Open call:" in html
+
+
+def test_my_tasks_pages_the_users_own_first_then_the_free_ones_in_few_queries(
+    client, reviewer, reviewer2, make_letter, django_assert_max_num_queries
+):
+    """The list is read in two parts (the user's own tasks, then the free ones, each
+    oldest first) and paged across the seam; someone else's task is not listed."""
+    from review.task_actions import task_assign
+
+    letters = [make_letter("submitted", organisation_name=f"Red {i:02d}") for i in range(30)]
+    for letter in letters[20:]:
+        task_assign(task=letter_open_task(letter=letter), user=reviewer)
+    task_assign(task=letter_open_task(letter=letters[0]), user=reviewer2)
+    client.force_login(reviewer)
+    url = reverse("review:task_inbox")
+    with django_assert_max_num_queries(15):
+        first = client.get(url)
+    subjects = [row["subject"] for row in first.context["rows"]]
+    assert subjects == [f"Red {i:02d}" for i in [*range(20, 30), *range(1, 16)]]
+    assert first.context["page_obj"].paginator.count == 29
+    assert "29 open tasks" in first.content.decode()
+    second = client.get(url, {"page": 2}).context
+    assert [row["subject"] for row in second["rows"]] == [f"Red {i:02d}" for i in range(16, 20)]
+    # A task page reads the letter, its files, replies, emails and history in at most 15.
+    task = letter_open_task(letter=letters[25])
+    with django_assert_max_num_queries(15):
+        assert client.get(reverse("review:task", args=[task.pk])).status_code == 200
