@@ -68,6 +68,8 @@ def untranslated(html: str, language: str) -> list[str]:
         for text in parser.texts
         if isinstance(catalog.get(text), str) and catalog.get(text) not in ("", text)
     )
+
+
 LANDMARKS = re.compile(r"<nav\b")
 
 
