@@ -465,3 +465,18 @@ def test_my_tasks_pages_the_users_own_first_then_the_free_ones_in_few_queries(
     task = letter_open_task(letter=letters[25])
     with django_assert_max_num_queries(15):
         assert client.get(reverse("review:task", args=[task.pk])).status_code == 200
+
+
+def test_the_public_site_and_the_workspace_share_their_head_and_language_switch(client):
+    """One head (templates/_head.html) and one language switch
+    (templates/_language_switch.html) for both layouts: the same markup on a public
+    page and on the staff login page, which posts to the same place."""
+    switch = re.compile(r'<form class="lang".*?</form>', re.S)
+    head = re.compile(r"<head>(.*?)<title>", re.S)
+    public = client.get(reverse("home")).content.decode()
+    staff = client.get(reverse("login")).content.decode()
+    next_page = re.compile(r'name="next" value="[^"]*"')
+    assert next_page.sub("", switch.search(public).group(0)) == next_page.sub(
+        "", switch.search(staff).group(0)
+    )
+    assert head.search(public).group(1) == head.search(staff).group(1)
