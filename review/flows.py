@@ -58,7 +58,11 @@ class LetterFlow(flow.Flow):
     process_description = _("Screening, decision and onboarding of a letter of interest.")
     summary_template = "{{ process.letter.organisation_name }}"
 
-    start = flow.StartHandle(this.start_process).Next(this.screen)
+    start = (
+        flow.StartHandle(this.start_process)
+        .Annotation(title=_("Letter received"))
+        .Next(this.screen)
+    )
 
     screen = (
         StaffTask(views.ScreenView.as_view())
@@ -69,6 +73,7 @@ class LetterFlow(flow.Flow):
 
     after_screening = (
         flow.Switch()
+        .Annotation(title=_("Screening outcome"))
         .Case(
             this.await_changes,
             lambda activation: letter_status(activation) == LetterStatus.CHANGES_REQUESTED,
@@ -91,6 +96,7 @@ class LetterFlow(flow.Flow):
 
     after_decision = (
         flow.If(lambda activation: letter_status(activation) == LetterStatus.APPROVED)
+        .Annotation(title=_("Decision outcome"))
         .Then(this.onboard)
         .Else(this.end)
     )
@@ -104,7 +110,7 @@ class LetterFlow(flow.Flow):
         .Next(this.end)
     )
 
-    end = flow.End()
+    end = flow.End().Annotation(title=_("Review closed"))
 
     def start_process(self, activation, letter):
         activation.process.letter = letter
@@ -139,7 +145,11 @@ class NominationFlow(flow.Flow):
     process_description = _("Screening, decision and committee onboarding of a nomination.")
     summary_template = "{{ process.nomination.nominee_name }}"
 
-    start = flow.StartHandle(this.start_process).Next(this.screen)
+    start = (
+        flow.StartHandle(this.start_process)
+        .Annotation(title=_("Nomination received"))
+        .Next(this.screen)
+    )
 
     screen = (
         StaffTask(views.NominationScreenView.as_view())
@@ -157,6 +167,7 @@ class NominationFlow(flow.Flow):
 
     after_decision = (
         flow.If(lambda activation: nomination_status(activation) == NominationStatus.APPROVED)
+        .Annotation(title=_("Decision outcome"))
         .Then(this.onboard)
         .Else(this.end)
     )
@@ -171,7 +182,7 @@ class NominationFlow(flow.Flow):
         .Next(this.end)
     )
 
-    end = flow.End()
+    end = flow.End().Annotation(title=_("Review closed"))
 
     def start_process(self, activation, nomination):
         activation.process.nomination = nomination

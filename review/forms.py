@@ -156,6 +156,23 @@ class InboxFilterForm(FastFormMixin, forms.Form):
         self.fields["country"].choices = [("", _("Any"))] + list(countries)
 
 
+ZONE_AREAS = {
+    "Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic",
+    "Australia", "Europe", "Indian", "Pacific",
+}  # fmt: skip
+
+
+class OwnLanguageSelect(forms.Select):
+    """Languages named each in itself, and marked so (``lang``), so that a screen
+    reader says "Español" in Spanish on an English page."""
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        if value:
+            option["attrs"]["lang"] = value
+        return option
+
+
 class EmailPreferenceForm(forms.Form):
     mode = forms.ChoiceField(
         label=_("How do you want to hear of new work?"),
@@ -168,6 +185,7 @@ class EmailPreferenceForm(forms.Form):
     language = forms.ChoiceField(
         label=_("Language of your staff pages and emails"),
         choices=[("es", "Español"), ("en", "English"), ("fr", "Français")],
+        widget=OwnLanguageSelect,
         required=False,  # left out: the language stays as it is
     )
 
@@ -259,8 +277,14 @@ class CallForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        zones = sorted(zoneinfo.available_timezones() - {"localtime", "Factory"})
-        self.fields["time_zone"].choices = [(zone, zone) for zone in zones]
+        # The IANA names by area and city ("Africa/Cairo"), not the old aliases
+        # ("Egypt", "Poland"), which read as untranslated country names; a call
+        # saved with an alias keeps it.
+        zones = {
+            zone for zone in zoneinfo.available_timezones() if zone.partition("/")[0] in ZONE_AREAS
+        }
+        zones |= {"UTC"} | ({self.initial["time_zone"]} if self.initial.get("time_zone") else set())
+        self.fields["time_zone"].choices = [(zone, zone) for zone in sorted(zones)]
         self.fields["time_zone"].initial = "America/Mexico_City"
         for value, label in Constituency.choices:
             self.fields[f"seats_{value}"] = forms.IntegerField(

@@ -135,6 +135,10 @@ class Letter(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["decided_at", "submitted_at"], name="letter_decided_idx"),
             models.Index(fields=["onboarded_at", "submitted_at"], name="letter_onboarded_idx"),
             models.Index(fields=["updated_at"], name="letter_updated_idx"),
+            # The staff letter list's sorts (review/selectors.py:SORTS): a page is
+            # read in index order, and its open task looked up for its 25 rows only.
+            models.Index(fields=["submitted_at", "id"], name="letter_submitted_idx"),
+            models.Index(fields=["organisation_name", "id"], name="letter_name_idx"),
         ]
         permissions = [
             ("screen_letter", "Can screen letters (secretariat)"),

@@ -13,6 +13,7 @@ from applications.exceptions import DomainError, NotPermitted
 from applications.letters import selectors as letter_selectors
 from applications.models import Attachment, Letter, LetterReply, ReplyAttachment
 from applications.questions.selectors import answer_rows
+from notifications.models import UNDELIVERED
 
 from .. import forms
 from .. import selectors as review_selectors
@@ -34,6 +35,7 @@ def checklist_rows(checklist: dict) -> list[tuple[str, bool]]:
 
 
 def letter_context(letter, user) -> dict:
+    emails = list(letter_outbox(letter))
     return {
         "letter": letter,
         "matches": letter_selectors.letter_matches(letter),
@@ -42,8 +44,18 @@ def letter_context(letter, user) -> dict:
         "answers": answer_rows(letter.answers),
         "history": history_rows(letter_selectors.letter_history(letter), LetterStatus),
         "attachments": letter.attachments.all(),
-        "emails": letter_outbox(letter),
-        "bounces": review_selectors.letter_bounces(letter),
+        # Read once, shown twice (the replies and the history).
+        "replies": list(letter.replies.prefetch_related("attachments")),
+        "emails": emails,
+        # The applicant's undelivered emails, from the same read as the list.
+        "bounces": sorted(
+            (
+                mail
+                for mail in emails
+                if mail.audience == "applicant" and mail.delivery_status in UNDELIVERED
+            ),
+            key=lambda mail: (mail.delivery_event_at or mail.created_at, mail.pk),
+        ),
     }
 
 

@@ -23,7 +23,7 @@ from notifications.services import letter_context as email_context
 from notifications.services import render_email
 
 from .. import forms
-from ..selectors import ACTIVE, deadline_days, screened_decisions, staff_tasks, task_due
+from ..selectors import ACTIVE, StaffTasks, deadline_days, screened_decisions, task_due
 from ..task_actions import task_assign, task_complete
 from .letters import letter_context
 from .nominations import nomination_context
@@ -323,7 +323,7 @@ class TaskInboxView(LoginRequiredMixin, generic.TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        page = Paginator(staff_tasks(self.request.user), 25).get_page(self.request.GET.get("page"))
+        page = Paginator(StaffTasks(self.request.user), 25).get_page(self.request.GET.get("page"))
         rows = []
         days = deadline_days()
         for task in page.object_list:
@@ -372,8 +372,16 @@ def task_page(request, task_pk: int):
     """The page of one open staff task, whoever holds it: the letter or nomination
     first, readable before claiming, then the form (for its owner, or for anyone
     who may take it: completing takes it), or the reason they cannot act."""
+    # The process's letter or nomination in the same query: viewflow's activation
+    # reaches it through these relations (``process.coerced``).
     task = get_object_or_404(
-        Task.objects.select_related("owner", "process"), pk=task_pk, flow_task_type="HUMAN"
+        Task.objects.select_related(
+            "owner",
+            "process__letterprocess__letter",
+            "process__nominationprocess__nomination",
+        ),
+        pk=task_pk,
+        flow_task_type="HUMAN",
     )
     view_class = getattr(getattr(task.flow_task, "view", None), "view_class", None)
     if view_class is None or not issubclass(view_class, TaskFormView):

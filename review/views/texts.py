@@ -79,7 +79,7 @@ class TextListView(SecretariatLeadMixin, generic.TemplateView):
             row = {
                 "spec": spec,
                 "url": edit_url(key),
-                "languages": [(LANGUAGE_NAMES[lang], in_use.get(lang)) for lang in LANGUAGES],
+                "languages": [(lang, LANGUAGE_NAMES[lang], in_use.get(lang)) for lang in LANGUAGES],
             }
             groups.setdefault(str(spec.group), []).append(row)
             if in_use and len(in_use) < len(LANGUAGES):

@@ -3,11 +3,13 @@ the Alliance's name, the user, a language switch, logout); the letter is read be
 the task is claimed; a decision the user screened is shown with its reason."""
 
 import re
+from html.parser import HTMLParser
 
 import pytest
 from django.contrib.auth.models import Group, User
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import trans_real
 
 from applications.roles import COMMITTEE
 from review.selectors import letter_open_task, nomination_open_task
@@ -17,6 +19,57 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 NAV = re.compile(r'<nav id="staff-nav" aria-label="[^"]+">')
+SHOWN_ATTRIBUTES = {"aria-label", "title", "placeholder", "alt"}
+
+
+class ShownText(HTMLParser):
+    """The words a page shows (text, and the attributes a reader hears), leaving out
+    scripts, styles and what is marked as another language (``lang="en"`` on the
+    language switch's "English")."""
+
+    def __init__(self, language):
+        super().__init__()
+        self.language, self.texts, self.stack = language, set(), []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        foreign = bool(self.stack and self.stack[-1]) or tag in ("script", "style")
+        if attrs.get("lang") and not attrs["lang"].startswith(self.language):
+            foreign = True
+        if tag not in VOID:
+            self.stack.append(foreign)
+        if foreign:
+            return
+        for name, value in attrs.items():
+            if value and name in SHOWN_ATTRIBUTES:
+                self.texts.add(" ".join(value.split()))
+
+    def handle_endtag(self, tag):
+        if tag not in VOID and self.stack:
+            self.stack.pop()
+
+    def handle_data(self, data):
+        text = " ".join(data.split())
+        if text and not (self.stack and self.stack[-1]):
+            self.texts.add(text)
+
+
+VOID = {"area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+
+
+def untranslated(html: str, language: str) -> list[str]:
+    """Texts of the page that are, whole, an English msgid of a catalogue the site
+    loads (ours, viewflow's, Django's) that has another translation in ``language``."""
+    catalog = trans_real.translation(language)._catalog
+    parser = ShownText(language)
+    parser.feed(html)
+    return sorted(
+        text
+        for text in parser.texts
+        if isinstance(catalog.get(text), str) and catalog.get(text) not in ("", text)
+    )
+
+
 LANDMARKS = re.compile(r"<nav\b")
 
 
@@ -73,6 +126,8 @@ def test_every_page_of_the_navigation_wears_the_one_shell(
         for other in urls:
             assert f'href="{other}"' in html, (url, other)
         if language != "en":
+            # No text of the page is a msgid left in English.
+            assert untranslated(html, language) == [], url
             # The shell's own words are in the reader's language, none left in English.
             shell = html[: html.index('<main id="main">')]
             for english in english_words:
@@ -93,6 +148,11 @@ def test_the_pages_behind_the_navigation_wear_it_too(client, demo_world, reviewe
         response = client.get(url)
         assert response.status_code == 200, url
         assert_shell(response.content.decode(), reviewer, where=url)
+    for language in ("es", "fr"):
+        client.cookies["django_language"] = language
+        for url in pages:
+            assert untranslated(client.get(url).content.decode(), language) == [], url
+    del client.cookies["django_language"]
     # A refusal keeps the shell too.
     client.force_login(approver)
     refused = client.get(reverse("review:text_list"))
@@ -299,7 +359,7 @@ def test_the_email_preferences_page_keeps_the_language(client, reviewer):
     assert response.status_code == 302
     html = client.get(reverse("review:email_preference")).content.decode()
     assert '<html lang="es">' in html
-    assert '<option value="es" selected>' in html
+    assert '<option value="es" selected lang="es">' in html
 
 
 def test_bulk_assign_says_per_row_what_was_assigned_and_why_not(client, reviewer, make_letter):
@@ -379,3 +439,45 @@ def test_the_dashboard_covers_the_whole_alliance_as_charts_and_tables(
     # each chart as a table: 3 of letters, 2 of monthly medians, 3 of members and nominations
     assert html.count('<table class="visually-hidden">') == 8
     assert "Open call:" in html
+
+
+def test_my_tasks_pages_the_users_own_first_then_the_free_ones_in_few_queries(
+    client, reviewer, reviewer2, make_letter, django_assert_max_num_queries
+):
+    """The list is read in two parts (the user's own tasks, then the free ones, each
+    oldest first) and paged across the seam; someone else's task is not listed."""
+    from review.task_actions import task_assign
+
+    letters = [make_letter("submitted", organisation_name=f"Red {i:02d}") for i in range(30)]
+    for letter in letters[20:]:
+        task_assign(task=letter_open_task(letter=letter), user=reviewer)
+    task_assign(task=letter_open_task(letter=letters[0]), user=reviewer2)
+    client.force_login(reviewer)
+    url = reverse("review:task_inbox")
+    with django_assert_max_num_queries(15):
+        first = client.get(url)
+    subjects = [row["subject"] for row in first.context["rows"]]
+    assert subjects == [f"Red {i:02d}" for i in [*range(20, 30), *range(1, 16)]]
+    assert first.context["page_obj"].paginator.count == 29
+    assert "29 open tasks" in first.content.decode()
+    second = client.get(url, {"page": 2}).context
+    assert [row["subject"] for row in second["rows"]] == [f"Red {i:02d}" for i in range(16, 20)]
+    # A task page reads the letter, its files, replies, emails and history in at most 15.
+    task = letter_open_task(letter=letters[25])
+    with django_assert_max_num_queries(15):
+        assert client.get(reverse("review:task", args=[task.pk])).status_code == 200
+
+
+def test_the_public_site_and_the_workspace_share_their_head_and_language_switch(client):
+    """One head (templates/_head.html) and one language switch
+    (templates/_language_switch.html) for both layouts: the same markup on a public
+    page and on the staff login page, which posts to the same place."""
+    switch = re.compile(r'<form class="lang".*?</form>', re.S)
+    head = re.compile(r"<head>(.*?)<title>", re.S)
+    public = client.get(reverse("home")).content.decode()
+    staff = client.get(reverse("login")).content.decode()
+    next_page = re.compile(r'name="next" value="[^"]*"')
+    assert next_page.sub("", switch.search(public).group(0)) == next_page.sub(
+        "", switch.search(staff).group(0)
+    )
+    assert head.search(public).group(1) == head.search(staff).group(1)
