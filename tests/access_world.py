@@ -194,7 +194,7 @@ def _admin_rows(reviewer):
 
 def reply_on_letter(name):
     """A reply to letter ``name``'s email, with a PDF, as the inbound webhook records it."""
-    from applications.letters.replies import ReceivedFile, reply_receive
+    from applications.replies import ReceivedFile, reply_receive
 
     letter = Letter.objects.get(organisation_name=f"Organisation {name}")
     return reply_receive(

@@ -392,14 +392,24 @@ class ReplyMatch(models.TextChoices):
 
 
 class LetterReply(models.Model):
-    """An email received through the ESP's inbound webhook. On a letter only when
-    its reply address was signed for that letter; otherwise unmatched (``letter``
-    empty), kept for the Secretariat to read."""
+    """An email received through the ESP's inbound webhook. On a letter (or a
+    nomination) only when its reply address was signed for it; otherwise
+    unmatched (both empty), kept for the Secretariat to read."""
 
     letter = models.ForeignKey(
         Letter, null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
     )
+    # A reply to an email about a nomination lands on the nomination instead.
+    nomination = models.ForeignKey(
+        "applications.Nomination",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="replies",
+    )
     match = models.CharField(_("match"), max_length=10, choices=ReplyMatch)
+    # The email's Message-ID: an ESP that retries a message (after a 503) stores it once.
+    message_id = models.CharField(max_length=255, blank=True, default="")
     sender = models.CharField(_("from"), max_length=320, blank=True)
     recipients = models.TextField(_("to"), blank=True)
     subject = models.CharField(_("subject"), max_length=255, blank=True)
@@ -409,6 +419,13 @@ class LetterReply(models.Model):
 
     class Meta:
         ordering = ["-received_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message_id"],
+                condition=~models.Q(message_id=""),
+                name="unique_reply_message_id",
+            )
+        ]
         verbose_name = _("received reply")
         verbose_name_plural = _("received replies")
 

@@ -332,6 +332,12 @@ def test_the_starting_texts_are_todays_emails_written_with_placeholders(
             "owner_url": "https://x/letters/1/",
             "site_url": "https://x",
         },
+        "reply": {
+            **letter_context(full_letter),
+            "reply": SimpleNamespace(sender="ana@sur.example.org", subject="Re: Carta & firma"),
+            "about": full_letter.organisation_name,
+            "page_url": "https://x/letters/1/#reply-1",
+        },
         "digest": {
             "items": [SimpleNamespace(created_at=timezone.now(), subject="Una novedad")],
             "inbox_url": "https://x/i/",
