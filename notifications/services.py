@@ -24,6 +24,7 @@ from django.utils import formats, timezone, translation
 from django.utils.functional import lazy
 from viewflow.workflow.status import STATUS
 
+from applications.letters.models import OnboardingDocumentKind
 from applications.letters.selectors import onboarding_documents
 from applications.links import (
     consent_url,
@@ -297,10 +298,24 @@ def _documents_text(letter) -> str:
     )
 
 
+def _brand_manual_url(letter) -> str:
+    """The download link of the brand manual a new member receives, or "" if none is
+    configured: a sentence about the manual is written only with its link."""
+    return next(
+        (
+            onboarding_document_url(letter, document)
+            for document in onboarding_documents(letter.language)
+            if document.kind == OnboardingDocumentKind.BRAND_MANUAL
+        ),
+        "",
+    )
+
+
 def letter_context(letter) -> dict:
     return {
         "letter": letter,
         "documents_text": lazy(lambda: _documents_text(letter), str)(),
+        "brand_manual_url": lazy(lambda: _brand_manual_url(letter), str)(),
         "status_url": status_url(letter),
         "onboarding_url": onboarding_url(letter),
         "site_url": settings.SITE_URL,

@@ -48,6 +48,10 @@ PLACEHOLDERS: dict[str, tuple[str, tuple[str, ...]]] = {
         gettext_lazy("the documents for new members, one link per line"),
         ("documents_text",),
     ),
+    "brand_manual_link": (
+        gettext_lazy("the link to download the brand manual"),
+        ("brand_manual_url",),
+    ),
     "constituency": (
         gettext_lazy("the constituency"),
         ("letter.get_constituency_display", "nomination.get_constituency_display"),
@@ -327,6 +331,8 @@ def placeholder_names(event: str, audience: str) -> tuple[str, ...]:
             names += ("onboarding_link",)
         if event == "letter_approved":
             names += ("documents",)
+        if event in ("letter_approved", "letter_onboarded", "letter_onboarding_reminder"):
+            names += ("brand_manual_link",)
         return names
     return STAFF_LETTER
 
