@@ -38,13 +38,19 @@ def replyable(settings, webhook_secret, make_letter):
     return letter, row.reply_to
 
 
-def reply_mime(to: str, *, attachments=(), sender="ana@sur.example.org") -> str:
+def reply_mime(
+    to: str,
+    *,
+    attachments=(),
+    sender="ana@sur.example.org",
+    text="Here is the signed letter you asked for.\n\n> On Monday you wrote…",
+) -> str:
     message = EmailMessage()
     message["From"] = f"Ana <{sender}>"
     message["To"] = to
     message["Subject"] = "Re: Changes requested on your letter"
     message["Message-ID"] = f"<{uuid.uuid4()}@sur.example.org>"
-    message.set_content("Here is the signed letter you asked for.\n\n> On Monday you wrote…")
+    message.set_content(text)
     for name, content, ctype in attachments:
         maintype, subtype = ctype.split("/")
         message.add_attachment(content, maintype=maintype, subtype=subtype, filename=name)
