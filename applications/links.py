@@ -124,7 +124,9 @@ def draft_token(draft) -> str:
 
 
 def draft_path(draft) -> str:
-    return reverse("applications:letter_draft", args=[draft_token(draft)])
+    """The resume page of a letter's draft, or of a nomination's (it has a call)."""
+    name = "nomination_draft" if draft.call_id else "letter_draft"
+    return reverse(f"applications:{name}", args=[draft_token(draft)])
 
 
 def draft_url(draft) -> str:

@@ -94,6 +94,9 @@ EVENTS: dict[str, tuple[str, ...]] = {
     # A draft is not a letter: nobody on the staff hears of it.
     "letter_draft_saved": (APPLICANT,),
     "letter_draft_expiring": (APPLICANT,),
+    # The same for a nomination saved to finish later: to the nominating member's contacts.
+    "nomination_draft_saved": (NOMINATOR,),
+    "nomination_draft_expiring": (NOMINATOR,),
     # Nobody is emailed; the emails about the letter are blanked (FORGET).
     "letter_anonymised": (),
     # Sent with notify_users to the people a task waits on.
@@ -326,7 +329,16 @@ def letter_context(letter) -> dict:
 
 
 def draft_context(draft) -> dict:
+    nomination = {}
+    if draft.call_id:
+        nomination = {
+            "call": draft.call,
+            "member": draft.nominated_by,
+            "nominee_name": draft.contact_name,
+            "call_url": settings.SITE_URL + draft.call.get_absolute_url(),
+        }
     return {
+        **nomination,
         "draft": draft,
         "resume_url": draft_url(draft),
         "expires": lazy(

@@ -96,7 +96,7 @@ PLACEHOLDERS: dict[str, tuple[str, tuple[str, ...]]] = {
         gettext_lazy("the member's page in the staff area"),
         ("staff_member_url",),
     ),
-    "nominee": (gettext_lazy("the nominee's name"), ("nomination.nominee_name",)),
+    "nominee": (gettext_lazy("the nominee's name"), ("nomination.nominee_name", "nominee_name")),
     "nominee_organisation": (
         gettext_lazy("the nominee's member organisation"),
         ("nomination.nominee_organisation.name",),
@@ -225,6 +225,16 @@ MEMBER_STAFF = ("member", "member_reason", "staff_member_link", "site_link")
 TASK = ("task", "organisation", "due", "assignee", "task_link")
 DIGEST = ("count", "items", "inbox_link", "letters_link")
 DRAFT = ("name", "organisation", "resume_link", "expires", "site_link", "secretariat_email")
+NOMINATION_DRAFT = (
+    "member",
+    "call",
+    "nominee",
+    "resume_link",
+    "expires",
+    "call_link",
+    "site_link",
+    "secretariat_email",
+)
 REPLY = ("reply_sender", "reply_subject", "reply_about", "reply_link", "site_link")
 QUARANTINE = ("file_name", "virus", "belongs_to", "file_owner_link", "site_link")
 
@@ -244,6 +254,8 @@ EVENT_TITLES = {
     "letter_status_link": gettext_lazy("A fresh status link"),
     "letter_draft_saved": gettext_lazy("Letter saved to finish later"),
     "letter_draft_expiring": gettext_lazy("Saved letter about to be deleted"),
+    "nomination_draft_saved": gettext_lazy("Nomination saved to finish later"),
+    "nomination_draft_expiring": gettext_lazy("Saved nomination about to be deleted"),
     "call_opened": gettext_lazy("Call for nominations opened"),
     "call_nomination_link": gettext_lazy("Nomination link sent again"),
     "nomination_submitted": gettext_lazy("Nomination made"),
@@ -313,6 +325,8 @@ def placeholder_names(event: str, audience: str) -> tuple[str, ...]:
         return CALL_MEMBERS
     if event.startswith("letter_draft_"):
         return DRAFT
+    if event.startswith("nomination_draft_"):
+        return NOMINATION_DRAFT
     if event.startswith("member_"):
         if audience == "secretariat":
             return MEMBER_STAFF

@@ -301,56 +301,6 @@ class OnboardingChecklist(models.Model):
         return f"{self.letter_id}: {'done' if self.completed_at else 'open'}"
 
 
-class LetterDraft(models.Model):
-    """A letter saved with "Save and continue later", not sent.
-
-    Not a letter: no review process, no staff email, in no list or dashboard. It
-    holds what the form posted and the files already checked, and is deleted with
-    them ``DRAFT_EXPIRY_DAYS`` after it was last saved (``letters.drafts``).
-    """
-
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    contact_email = models.EmailField(_("contact e-mail"))
-    contact_name = models.CharField(_("contact person"), max_length=150, blank=True)
-    organisation_name = models.CharField(_("organisation name"), max_length=200, blank=True)
-    language = models.CharField(
-        _("preferred language"), max_length=2, choices=Language, default=Language.ES
-    )
-    # {field name: [values]}, as the form posted them (files apart).
-    data = models.JSONField(default=dict)
-    saves = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    saved_at = models.DateTimeField()
-    expires_at = models.DateTimeField(db_index=True)
-    reminded_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("draft letter")
-        verbose_name_plural = _("draft letters")
-
-    def __str__(self):
-        return f"draft {self.public_id}"
-
-
-class DraftFile(models.Model):
-    """A file of a draft, checked like every upload and stored privately."""
-
-    draft = models.ForeignKey(LetterDraft, on_delete=models.CASCADE, related_name="files")
-    kind = models.CharField(_("kind"), max_length=20, choices=AttachmentKind)
-    original_name = models.CharField(_("file name"), max_length=255)
-    key = models.CharField(max_length=255, unique=True)
-    size = models.PositiveBigIntegerField(_("size in bytes"))
-    sha256 = models.CharField(max_length=64)
-    content_type = models.CharField(max_length=100)
-    uploaded_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["uploaded_at", "pk"]
-
-    def __str__(self):
-        return self.original_name
-
-
 class OnboardingDocumentKind(models.TextChoices):
     BRAND_MANUAL = "brand_manual", _("Brand manual")
     OTHER = "other", _("Other onboarding document")

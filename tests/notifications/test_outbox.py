@@ -134,10 +134,10 @@ def test_every_email_renders_in_every_language(event, audience, language, wordin
         )
     context = letter_context(letter)
     if event.startswith("letter_draft_"):  # about a saved letter, not a letter (issue 13)
-        from applications.letters import drafts
+        from applications.drafts import services as draft_services
         from notifications.services import draft_context
 
-        draft = drafts.draft_save(
+        draft = draft_services.draft_save(
             draft=None,
             data={"organisation_name": ["Cuidados & Derechos"]},
             contact_email="c@example.org",
