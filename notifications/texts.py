@@ -235,7 +235,7 @@ NOMINATION_DRAFT = (
     "site_link",
     "secretariat_email",
 )
-REPLY = ("reply_sender", "reply_subject", "reply_about", "reply_link", "site_link")
+REPLY = ("reply_sender", "reply_subject", "reply_about", "organisation", "reply_link", "site_link")
 QUARANTINE = ("file_name", "virus", "belongs_to", "file_owner_link", "site_link")
 
 # Staff emails sent with notify_users or by the digest, besides services.EVENTS.

@@ -144,6 +144,14 @@ def test_every_email_renders_in_every_language(event, audience, language, wordin
             language=language,
         )
         context = draft_context(draft)
+    if event == "reply_received":  # a reply that landed on the letter (issue 13)
+        from applications.models import LetterReply
+        from notifications.services import reply_context
+
+        reply = LetterReply.objects.create(
+            letter=letter, match="signed", sender="ana@sur.example.org", subject="Re: carta"
+        )
+        context = reply_context(reply)
     email = render_email(event=event, audience=audience, language=language, context=context)
     assert email["text_version"] == version
     assert email["subject"].strip()
