@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from applications.choices import Language
+from applications.stored_files import StoredFile
 
 
 class LetterDraft(models.Model):
@@ -53,21 +54,12 @@ class LetterDraft(models.Model):
         return f"draft {self.public_id}"
 
 
-class DraftFile(models.Model):
+class DraftFile(StoredFile):
     """A file of a draft, checked like every upload and stored privately."""
 
     draft = models.ForeignKey(LetterDraft, on_delete=models.CASCADE, related_name="files")
     # A letter's AttachmentKind or a nomination's NominationAttachmentKind.
     kind = models.CharField(_("kind"), max_length=20)
-    original_name = models.CharField(_("file name"), max_length=255)
-    key = models.CharField(max_length=255, unique=True)
-    size = models.PositiveBigIntegerField(_("size in bytes"))
-    sha256 = models.CharField(max_length=64)
-    content_type = models.CharField(max_length=100)
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["uploaded_at", "pk"]
-
-    def __str__(self):
-        return self.original_name
+    class Meta(StoredFile.Meta):
+        pass

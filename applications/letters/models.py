@@ -20,6 +20,7 @@ from applications.choices import (
     Recommendation,
 )
 from applications.members.models import Organisation
+from applications.stored_files import StoredFile
 
 # The fields an applicant writes, in the order the form and the history show them.
 LETTER_CONTENT_FIELDS = (
@@ -243,27 +244,16 @@ class Letter(ConcurrentTransitionMixin, models.Model):
         pass
 
 
-class Attachment(models.Model):
+class Attachment(StoredFile):
     """A file sent with a letter. Private: served only through a permission check."""
 
     letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="attachments")
     kind = models.CharField(_("kind"), max_length=20, choices=AttachmentKind)
-    original_name = models.CharField(_("file name"), max_length=255)
-    # Unguessable storage key on the "attachments" storage.
-    key = models.CharField(max_length=255, unique=True)
-    size = models.PositiveBigIntegerField(_("size in bytes"))
-    sha256 = models.CharField(max_length=64)
-    content_type = models.CharField(max_length=100)
     revision = models.PositiveSmallIntegerField(default=1)
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["uploaded_at", "pk"]
+    class Meta(StoredFile.Meta):
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
-
-    def __str__(self):
-        return self.original_name
 
 
 class LetterRevision(models.Model):
