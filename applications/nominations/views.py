@@ -179,7 +179,16 @@ def _save_draft(request, form, context, *, call, member, draft, kept=()):
         if form.cleaned_data.get(name)
     ]
     contacts = members.member_recipients(member, kind="nomination")
-    if not form.errors and contacts:
+    if not contacts:
+        form.add_error(
+            None,
+            _(
+                "This nomination cannot be saved for later: your organisation has no contact "
+                "e-mail to send the link to. Write to the Technical Secretariat at %(email)s."
+            )
+            % {"email": settings.SECRETARIAT_EMAIL},
+        )
+    if not form.errors:
         try:
             draft = draft_services.draft_save(
                 draft=draft,

@@ -162,3 +162,20 @@ def test_a_letter_drafts_link_does_not_open_on_the_nomination_page(client, aws):
     letter_draft = draft_save(draft=None, data={}, contact_email="ana@example.org", language="es")
     url = reverse("applications:nomination_draft", args=[draft_token(letter_draft)])
     assert client.get(url).status_code == 410
+
+
+def test_a_member_without_a_contact_is_told_whom_to_write_to_and_nothing_is_saved(
+    client, open_call, settings
+):
+    settings.SECRETARIAT_EMAIL = "ts@alliance.example.org"
+    nominator = factories.member(contact_email="")
+    response = client.post(
+        _nominate_url(open_call, nominator),
+        {"save_draft": "1", "nominee_name": "Ana"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "no contact e-mail to send the link to" in page and "ts@alliance.example.org" in page
+    assert 'value="Ana"' in page
+    assert not LetterDraft.objects.exists()
