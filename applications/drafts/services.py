@@ -43,9 +43,16 @@ def draft_get(public_id, *, nomination: bool = False) -> LetterDraft | None:
 
 
 def posted_data(post, *, ignore: Iterable[str] = ()) -> dict[str, list[str]]:
-    """The form's answers as the draft keeps them: {field: [values]}."""
+    """The form's answers as the draft keeps them: {field: [values]}.
+
+    NUL characters are dropped: no form field keeps one, and PostgreSQL's JSON
+    cannot store them (the save answered 500)."""
     skip = NOT_KEPT | set(ignore)
-    return {name: post.getlist(name) for name in post if name not in skip}
+    return {
+        name: [value.replace("\x00", "") for value in post.getlist(name)]
+        for name in post
+        if name not in skip
+    }
 
 
 def draft_save(

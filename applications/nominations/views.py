@@ -189,10 +189,11 @@ def _save_draft(request, form, context, *, call, member, draft, kept=()):
             % {"email": settings.SECRETARIAT_EMAIL},
         )
     if not form.errors:
+        data = draft_services.posted_data(request.POST, ignore=[HONEYPOT_FIELD])
         try:
             draft = draft_services.draft_save(
                 draft=draft,
-                data=draft_services.posted_data(request.POST, ignore=[HONEYPOT_FIELD]),
+                data=data,
                 contact_email=contacts[0].email,
                 language=reading_language(),
                 files=new_files,
@@ -200,7 +201,7 @@ def _save_draft(request, form, context, *, call, member, draft, kept=()):
                 single_kinds=drafts.SINGLE_KINDS,
                 call=call,
                 nominated_by=member,
-                contact_name=request.POST.get("nominee_name", ""),
+                contact_name=(data.get("nominee_name") or [""])[0],
                 organisation_name=member.name,
             )
         except StorageUnavailable as error:

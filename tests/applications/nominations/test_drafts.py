@@ -179,3 +179,20 @@ def test_a_member_without_a_contact_is_told_whom_to_write_to_and_nothing_is_save
     assert "no contact e-mail to send the link to" in page and "ts@alliance.example.org" in page
     assert 'value="Ana"' in page
     assert not LetterDraft.objects.exists()
+
+
+def test_a_nul_character_in_an_answer_is_dropped_not_a_500(client, open_call, aws):
+    """PostgreSQL's JSON cannot store NUL: the draft keeps the answer without it
+    (found by the fuzz test on PostgreSQL); the letter form's drafts share the code."""
+    nominator = factories.member()
+    response = client.post(
+        _nominate_url(open_call, nominator), {"save_draft": "1", "motivation": "Vein\x00te"}
+    )
+    assert response.status_code == 302
+    assert LetterDraft.objects.get().data["motivation"] == ["Veinte"]
+    response = client.post(
+        reverse("applications:letter_create"),
+        {"save_draft": "1", "contact_email": "a@example.org", "care_work": "\x00Cuidamos"},
+    )
+    assert response.status_code == 302
+    assert LetterDraft.objects.get(call=None).data["care_work"] == ["Cuidamos"]
