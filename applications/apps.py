@@ -16,6 +16,6 @@ class ApplicationsConfig(AppConfig):
         # The ESP's inbound webhook (anymail's signal): replies to our emails.
         from anymail.signals import inbound
 
-        from .letters.replies import on_inbound
+        from .replies import on_inbound
 
-        inbound.connect(on_inbound, dispatch_uid="applications.letters.replies")
+        inbound.connect(on_inbound, dispatch_uid="applications.replies")

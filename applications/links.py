@@ -124,7 +124,9 @@ def draft_token(draft) -> str:
 
 
 def draft_path(draft) -> str:
-    return reverse("applications:letter_draft", args=[draft_token(draft)])
+    """The resume page of a letter's draft, or of a nomination's (it has a call)."""
+    name = "nomination_draft" if draft.call_id else "letter_draft"
+    return reverse(f"applications:{name}", args=[draft_token(draft)])
 
 
 def draft_url(draft) -> str:
@@ -262,33 +264,39 @@ def resolve(token: str, *, decode, get) -> tuple[object | None, bool]:
     return get(key), False
 
 
-# Reply addresses. An email about a letter carries a Reply-To of the Secretariat's
-# address plus a tag naming the letter and signed with SECRET_KEY:
-# ``secretariat+l42-<16 hex>@example.org``. A reply that reaches the inbound
-# webhook is matched to the letter by checking that tag, never by its sender.
+# Reply addresses. An email about a letter or a nomination carries a Reply-To of
+# the Secretariat's address plus a tag naming it and signed with SECRET_KEY:
+# ``secretariat+l42-<16 hex>@example.org`` (a letter), ``secretariat+n7-…`` (a
+# nomination). A reply that reaches the inbound webhook is matched by checking
+# that tag, never by its sender.
 REPLY_SALT = "applications.letter.reply"
-_REPLY_TAG = re.compile(r"\+l([1-9][0-9]{0,17})-([0-9a-f]{16})@", re.IGNORECASE)
+# The tag's letter per kind of object (its model name).
+REPLY_KINDS = {"l": "letter", "n": "nomination"}
+_REPLY_TAG = re.compile(r"\+([ln])([1-9][0-9]{0,17})-([0-9a-f]{16})@", re.IGNORECASE)
 
 
-def _reply_digest(pk: int, public_id) -> str:
+def _reply_digest(kind: str, pk: int, public_id) -> str:
     key = f"{REPLY_SALT}:{settings.SECRET_KEY}".encode()
-    return hmac.new(key, f"letter:{pk}:{public_id}".encode(), hashlib.sha256).hexdigest()[:16]
+    return hmac.new(key, f"{kind}:{pk}:{public_id}".encode(), hashlib.sha256).hexdigest()[:16]
 
 
-def reply_address(letter) -> str:
-    """The Secretariat's address tagged with this letter's signed reply tag."""
+def reply_address(obj) -> str:
+    """The Secretariat's address tagged with this letter's (or nomination's) signed tag."""
+    kind = obj._meta.model_name
+    letter = next(short for short, name in REPLY_KINDS.items() if name == kind)
     local, _, domain = settings.SECRETARIAT_EMAIL.partition("@")
-    return f"{local}+l{letter.pk}-{_reply_digest(letter.pk, letter.public_id)}@{domain}"
+    return f"{local}+{letter}{obj.pk}-{_reply_digest(kind, obj.pk, obj.public_id)}@{domain}"
 
 
-def reply_tags(addresses) -> list[tuple[int, str]]:
-    """The (letter pk, digest) of every reply tag found in ``addresses`` (unchecked)."""
+def reply_tags(addresses) -> list[tuple[str, int, str]]:
+    """The (model name, pk, digest) of every reply tag found in ``addresses`` (unchecked)."""
     found = []
     for address in addresses:
         for match in _REPLY_TAG.finditer(f"{address or ''}@"):
-            found.append((int(match[1]), match[2].lower()))
+            found.append((REPLY_KINDS[match[1].lower()], int(match[2]), match[3].lower()))
     return found
 
 
-def reply_tag_valid(letter, digest: str) -> bool:
-    return hmac.compare_digest(_reply_digest(letter.pk, letter.public_id), digest)
+def reply_tag_valid(obj, digest: str) -> bool:
+    expected = _reply_digest(obj._meta.model_name, obj.pk, obj.public_id)
+    return hmac.compare_digest(expected, digest)

@@ -8,12 +8,11 @@ sub-package imports its own ``models`` module, not this one.
 
 from .antivirus import ScannedFile
 from .configuration.models import SettingVersion
+from .drafts.models import DraftFile, LetterDraft
 from .letters.models import (
     LETTER_CONTENT_FIELDS,
     Attachment,
-    DraftFile,
     Letter,
-    LetterDraft,
     LetterReply,
     LetterRevision,
     OnboardingChecklist,

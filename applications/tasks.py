@@ -7,7 +7,7 @@ from django_tasks import task
 
 from config.periodic import enqueue_unless_waiting
 
-from .letters.drafts import drafts_expire
+from .drafts.services import drafts_expire
 from .letters.retention import anonymise_due
 from .members.services import ended_member_contacts_erase
 from .nominations import retention as nominations_retention

@@ -232,7 +232,7 @@ DEFAULT_FROM_EMAIL = env(
 SECRETARIAT_EMAIL = env("SECRETARIAT_EMAIL", default="secretariat@alliance-for-care.org")
 # On: emails about a letter reply to SECRETARIAT_EMAIL tagged with the letter's signed
 # tag (secretariat+l42-<signature>@…); route those addresses to the ESP's inbound webhook
-# and each reply lands on its letter (applications/letters/replies.py).
+# and each reply lands on its letter (applications/replies.py).
 INBOUND_REPLIES = env.bool("INBOUND_REPLIES", default=False)
 ANYMAIL = {
     "AMAZON_SES_CLIENT_PARAMS": {

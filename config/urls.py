@@ -62,7 +62,7 @@ urlpatterns = [
     path("staff/letters/", include("review.urls")),
     path("review/", site.urls),
     # Only the ESP in use, and 404 until ANYMAIL_WEBHOOK_SECRET is set (notifications/webhooks.py):
-    # its delivery reports, and the replies to our emails (applications/letters/replies.py).
+    # its delivery reports, and the replies to our emails (applications/replies.py).
     path(
         "anymail/",
         include(

@@ -22,7 +22,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.functional import lazy
+from viewflow.workflow.status import STATUS
 
+from applications.letters.models import OnboardingDocumentKind
 from applications.letters.selectors import onboarding_documents
 from applications.links import (
     consent_url,
@@ -53,6 +55,9 @@ MEMBER = "member"  # the contacts of one member whose role fits (members.selecto
 CONTACT = "contact"  # one member contact, about its own link
 NEW_ADDRESS = "new_address"  # a contact's new address, to confirm it
 STAFF = "staff"  # named users: reminders and escalations
+# Whoever holds the open task of the letter or nomination a reply landed on; the
+# Secretariat's staff when nobody holds it.
+ASSIGNEE = "assignee"
 # People outside the staff: their emails carry the Secretariat's address as Reply-To.
 PUBLIC_AUDIENCES = (
     APPLICANT,
@@ -64,6 +69,11 @@ PUBLIC_AUDIENCES = (
     CONTACT,
     NEW_ADDRESS,
 )
+
+# What a reply can land on (applications/replies.py): its emails carry a signed Reply-To.
+REPLYABLE = ("applications.letter", "applications.nomination")
+# A viewflow task someone may still act on.
+OPEN_TASK = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
 # Who hears of each event. The README's notification table mirrors this. Every
 # event the domain emits has a row (tests/test_events.py), even with no audience.
@@ -84,6 +94,9 @@ EVENTS: dict[str, tuple[str, ...]] = {
     # A draft is not a letter: nobody on the staff hears of it.
     "letter_draft_saved": (APPLICANT,),
     "letter_draft_expiring": (APPLICANT,),
+    # The same for a nomination saved to finish later: to the nominating member's contacts.
+    "nomination_draft_saved": (NOMINATOR,),
+    "nomination_draft_expiring": (NOMINATOR,),
     # Nobody is emailed; the emails about the letter are blanked (FORGET).
     "letter_anonymised": (),
     # Sent with notify_users to the people a task waits on.
@@ -116,6 +129,8 @@ EVENTS: dict[str, tuple[str, ...]] = {
     "member_reconfirmation_overdue": (SECRETARIAT,),
     # A stored file that a later virus scan found infected (applications/antivirus.py).
     "file_quarantined": (SECRETARIAT,),
+    # A reply to one of our emails landed on a letter or nomination (applications/replies.py).
+    "reply_received": (ASSIGNEE,),
 }
 # Events after which the emails about the object lose their personal data.
 FORGET = ("letter_anonymised", "nomination_anonymised")
@@ -169,6 +184,14 @@ def _recipients(audience: str, obj, member=None) -> list[Recipient]:
         return [Recipient(obj.email, obj.language, audience)]
     if audience == NEW_ADDRESS:
         return [Recipient(obj.pending_email, obj.language, audience)]
+    if audience == ASSIGNEE:
+        holder = _task_holder(obj.letter or obj.nomination)
+        if holder is not None:
+            return [_staff_recipient(holder, audience)]
+        return [
+            Recipient(r.email, r.language, audience, r.digest)
+            for r in _recipients(SECRETARIAT, obj)
+        ]
     users = (
         get_user_model()
         .objects.filter(groups__name=audience, is_active=True)
@@ -178,6 +201,24 @@ def _recipients(audience: str, obj, member=None) -> list[Recipient]:
         .distinct()
     )
     return [_staff_recipient(user, audience) for user in users]
+
+
+def _task_holder(target):
+    """The active user holding ``target``'s (a letter's or nomination's) open task, or None.
+
+    Read through the process's reverse relation: notifications does not import review.
+    """
+    process = getattr(target, "process", None) if target is not None else None
+    if process is None:
+        return None
+    task = (
+        process.task_set.filter(status__in=OPEN_TASK, owner__is_active=True)
+        .exclude(owner__email="")
+        .select_related("owner__email_preference")
+        .order_by("pk")
+        .first()
+    )
+    return task.owner if task is not None else None
 
 
 def _staff_recipient(user, audience: str) -> Recipient:
@@ -211,6 +252,8 @@ def render_email(*, event: str, audience: str, language: str, context: dict, tex
             **common_context(),
             **context,
             "audience": audience.lower(),
+            # People outside the staff: the footer names the Secretariat to write to.
+            "public_audience": audience.lower() in PUBLIC_AUDIENCES,
             "language": language,
         }
         if text is None:
@@ -258,10 +301,24 @@ def _documents_text(letter) -> str:
     )
 
 
+def _brand_manual_url(letter) -> str:
+    """The download link of the brand manual a new member receives, or "" if none is
+    configured: a sentence about the manual is written only with its link."""
+    return next(
+        (
+            onboarding_document_url(letter, document)
+            for document in onboarding_documents(letter.language)
+            if document.kind == OnboardingDocumentKind.BRAND_MANUAL
+        ),
+        "",
+    )
+
+
 def letter_context(letter) -> dict:
     return {
         "letter": letter,
         "documents_text": lazy(lambda: _documents_text(letter), str)(),
+        "brand_manual_url": lazy(lambda: _brand_manual_url(letter), str)(),
         "status_url": status_url(letter),
         "onboarding_url": onboarding_url(letter),
         "site_url": settings.SITE_URL,
@@ -272,7 +329,16 @@ def letter_context(letter) -> dict:
 
 
 def draft_context(draft) -> dict:
+    nomination = {}
+    if draft.call_id:
+        nomination = {
+            "call": draft.call,
+            "member": draft.nominated_by,
+            "nominee_name": draft.contact_name,
+            "call_url": settings.SITE_URL + draft.call.get_absolute_url(),
+        }
     return {
+        **nomination,
         "draft": draft,
         "resume_url": draft_url(draft),
         "expires": lazy(
@@ -360,6 +426,23 @@ def quarantine_context(scanned) -> dict:
     return context
 
 
+def reply_context(reply) -> dict:
+    """A reply that landed on a letter or nomination: what the staff notice shows,
+    on top of what an email about its letter or nomination shows."""
+    if reply.letter_id:
+        context = letter_context(reply.letter)
+        about = reply.letter.organisation_name
+    else:
+        context = nomination_context(reply.nomination)
+        about = reply.nomination.nominee_name
+    return {
+        **context,
+        "reply": reply,
+        "about": about,
+        "page_url": f"{context['inbox_url']}#reply-{reply.pk}",
+    }
+
+
 def object_context(obj) -> dict:
     """What every email about ``obj`` (a letter, a nomination, a call, a member or
     one of its contacts) can show."""
@@ -372,6 +455,7 @@ def object_context(obj) -> dict:
         "applications.membercontact": contact_context,
         "auth.user": lambda user: {"site_url": settings.SITE_URL},  # password reset
         "applications.scannedfile": quarantine_context,
+        "applications.letterreply": reply_context,
     }
     return {**builders[obj._meta.label_lower](obj), **common_context()}
 
@@ -427,10 +511,11 @@ def notify_users(
 
 def _reply_to(obj, object_type: str, audience: str) -> str:
     """The Secretariat for people outside the staff; with INBOUND_REPLIES, tagged with
-    the letter's signed reply tag, so that the inbound webhook puts the reply on it."""
+    the letter's (or nomination's) signed reply tag, so that the inbound webhook puts
+    the reply on it."""
     if audience not in PUBLIC_AUDIENCES:
         return ""
-    if settings.INBOUND_REPLIES and object_type == "applications.letter":
+    if settings.INBOUND_REPLIES and object_type in REPLYABLE:
         return reply_address(obj)
     return settings.SECRETARIAT_EMAIL
 

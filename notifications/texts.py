@@ -48,6 +48,10 @@ PLACEHOLDERS: dict[str, tuple[str, tuple[str, ...]]] = {
         gettext_lazy("the documents for new members, one link per line"),
         ("documents_text",),
     ),
+    "brand_manual_link": (
+        gettext_lazy("the link to download the brand manual"),
+        ("brand_manual_url",),
+    ),
     "constituency": (
         gettext_lazy("the constituency"),
         ("letter.get_constituency_display", "nomination.get_constituency_display"),
@@ -92,7 +96,7 @@ PLACEHOLDERS: dict[str, tuple[str, tuple[str, ...]]] = {
         gettext_lazy("the member's page in the staff area"),
         ("staff_member_url",),
     ),
-    "nominee": (gettext_lazy("the nominee's name"), ("nomination.nominee_name",)),
+    "nominee": (gettext_lazy("the nominee's name"), ("nomination.nominee_name", "nominee_name")),
     "nominee_organisation": (
         gettext_lazy("the nominee's member organisation"),
         ("nomination.nominee_organisation.name",),
@@ -140,6 +144,16 @@ PLACEHOLDERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "virus": (gettext_lazy("what the virus scan found"), ("file.signature",)),
     "belongs_to": (gettext_lazy("who sent the file"), ("belongs_to",)),
     "file_owner_link": (gettext_lazy("the staff page of what the file came with"), ("owner_url",)),
+    "reply_sender": (gettext_lazy("who sent the reply"), ("reply.sender",)),
+    "reply_subject": (gettext_lazy("the reply's subject"), ("reply.subject",)),
+    "reply_about": (
+        gettext_lazy("the organisation or nominee the reply is about"),
+        ("about",),
+    ),
+    "reply_link": (
+        gettext_lazy("the staff page of the letter or nomination, at the reply"),
+        ("page_url",),
+    ),
 }
 
 # Links without which the person cannot act: mandatory wherever the default has them.
@@ -211,6 +225,17 @@ MEMBER_STAFF = ("member", "member_reason", "staff_member_link", "site_link")
 TASK = ("task", "organisation", "due", "assignee", "task_link")
 DIGEST = ("count", "items", "inbox_link", "letters_link")
 DRAFT = ("name", "organisation", "resume_link", "expires", "site_link", "secretariat_email")
+NOMINATION_DRAFT = (
+    "member",
+    "call",
+    "nominee",
+    "resume_link",
+    "expires",
+    "call_link",
+    "site_link",
+    "secretariat_email",
+)
+REPLY = ("reply_sender", "reply_subject", "reply_about", "organisation", "reply_link", "site_link")
 QUARANTINE = ("file_name", "virus", "belongs_to", "file_owner_link", "site_link")
 
 # Staff emails sent with notify_users or by the digest, besides services.EVENTS.
@@ -229,6 +254,8 @@ EVENT_TITLES = {
     "letter_status_link": gettext_lazy("A fresh status link"),
     "letter_draft_saved": gettext_lazy("Letter saved to finish later"),
     "letter_draft_expiring": gettext_lazy("Saved letter about to be deleted"),
+    "nomination_draft_saved": gettext_lazy("Nomination saved to finish later"),
+    "nomination_draft_expiring": gettext_lazy("Saved nomination about to be deleted"),
     "call_opened": gettext_lazy("Call for nominations opened"),
     "call_nomination_link": gettext_lazy("Nomination link sent again"),
     "nomination_submitted": gettext_lazy("Nomination made"),
@@ -252,6 +279,7 @@ EVENT_TITLES = {
     "task_escalated": gettext_lazy("Overdue task, to the group's lead"),
     "staff_digest": gettext_lazy("Daily digest for staff"),
     "file_quarantined": gettext_lazy("File quarantined by the virus scan"),
+    "reply_received": gettext_lazy("Reply received on a letter or nomination"),
 }
 AUDIENCE_TITLES = {
     "applicant": gettext_lazy("to the applicant"),
@@ -265,6 +293,7 @@ AUDIENCE_TITLES = {
     "contact": gettext_lazy("to the member contact"),
     "new_address": gettext_lazy("to the contact's new address"),
     "staff": gettext_lazy("to staff members"),
+    "assignee": gettext_lazy("to whoever holds its open task"),
 }
 GROUPS = {
     "letter": gettext_lazy("Emails about letters"),
@@ -274,6 +303,7 @@ GROUPS = {
     "task": gettext_lazy("Emails to staff"),
     "staff": gettext_lazy("Emails to staff"),
     "file": gettext_lazy("Emails to staff"),
+    "reply": gettext_lazy("Emails to staff"),
 }
 
 # Values that the defaults test rather than show (e.g. {% if letter.consent_public_listing %}):
@@ -287,12 +317,16 @@ def placeholder_names(event: str, audience: str) -> tuple[str, ...]:
         return DIGEST
     if event == "file_quarantined":
         return QUARANTINE
+    if event == "reply_received":
+        return REPLY
     if event.startswith("task_"):
         return TASK
     if event.startswith("call_"):
         return CALL_MEMBERS
     if event.startswith("letter_draft_"):
         return DRAFT
+    if event.startswith("nomination_draft_"):
+        return NOMINATION_DRAFT
     if event.startswith("member_"):
         if audience == "secretariat":
             return MEMBER_STAFF
@@ -311,6 +345,8 @@ def placeholder_names(event: str, audience: str) -> tuple[str, ...]:
             names += ("onboarding_link",)
         if event == "letter_approved":
             names += ("documents",)
+        if event in ("letter_approved", "letter_onboarded", "letter_onboarding_reminder"):
+            names += ("brand_manual_link",)
         return names
     return STAFF_LETTER
 
@@ -411,6 +447,13 @@ def email_spec(event: str, audience: str) -> TextSpec:
     return _email_spec(event, audience.lower())
 
 
+def _is_public(audience: str) -> bool:
+    # services imports this module: its list of public audiences is read when called.
+    from .services import PUBLIC_AUDIENCES
+
+    return audience.lower() in PUBLIC_AUDIENCES
+
+
 @functools.cache
 def _email_spec(event: str, audience: str) -> TextSpec:
     names = placeholder_names(event, audience)
@@ -422,6 +465,7 @@ def _email_spec(event: str, audience: str) -> TextSpec:
             context = {
                 **_token_context(names),
                 "audience": audience.lower(),
+                "public_audience": _is_public(audience),
                 "language": language,
             }
             return render_files(event, audience, context)
@@ -434,6 +478,8 @@ def _email_spec(event: str, audience: str) -> TextSpec:
         required.append("items")
     if event.startswith("task_"):
         required.append("task_link")
+    if event == "reply_received":
+        required.append("reply_link")
     return TextSpec(
         key=key_of(event, audience),
         title=format_lazy("{} — {}", EVENT_TITLES[event], AUDIENCE_TITLES[audience]),

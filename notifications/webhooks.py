@@ -18,6 +18,10 @@ change an email's delivery status. So:
 - The ESP in use without its own key (Mailgun's signing key, Mandrill's webhook
   key) answers 503, never 500, so that the ESP keeps its reports and sends them
   again once the key is set; ``check --deploy`` reports it (``notifications.E002``).
+- A received reply whose files cannot be stored now (the attachment store is
+  down: ``StorageUnavailable``, nothing kept) answers 503 with ``Retry-After`` too,
+  so that the ESP posts it again; the same message is then stored once
+  (``applications.replies``).
 """
 
 import functools
@@ -30,6 +34,8 @@ from django.conf import settings
 from django.core import checks
 from django.http import Http404, HttpResponse
 from django.urls import URLPattern
+
+from applications.exceptions import StorageUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -56,11 +62,15 @@ def _esp_of(view) -> str:
     return view.view_class.__module__.rsplit(".", 1)[-1]
 
 
-def _not_configured(esp: str, exc: Exception) -> HttpResponse:
-    logger.error("anymail %s webhook is missing a setting: %s", esp, exc)
-    response = HttpResponse("Webhook not configured", status=503, content_type="text/plain")
+def _retry_later(text: str) -> HttpResponse:
+    response = HttpResponse(text, status=503, content_type="text/plain")
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
+
+
+def _not_configured(esp: str, exc: Exception) -> HttpResponse:
+    logger.error("anymail %s webhook is missing a setting: %s", esp, exc)
+    return _retry_later("Webhook not configured")
 
 
 def guarded(view):
@@ -75,6 +85,9 @@ def guarded(view):
             return view(request, *args, **kwargs)
         except AnymailConfigurationError as exc:
             return _not_configured(esp, exc)
+        except StorageUnavailable:
+            logger.warning("anymail %s webhook: attachment store down, asked to retry", esp)
+            return _retry_later("Attachment store unavailable, retry later")
 
     return wrapped
 

@@ -11,7 +11,8 @@ from django.core import signing
 
 from applications import links, uploads
 from applications.choices import AttachmentKind
-from applications.letters import drafts, services
+from applications.drafts import services as draft_services
+from applications.letters import services
 from applications.letters.services import NewFile
 from applications.models import Letter, Nomination
 from review.selectors import letter_open_task, nomination_open_task
@@ -140,11 +141,20 @@ def build_world() -> World:
         question=question,
     )
     # A letter applicant A saved to finish later (issue 13).
-    draft = drafts.draft_save(
+    draft = draft_services.draft_save(
         draft=None,
         data={"organisation_name": ["Borrador de A"]},
         contact_email="a-draft@example.org",
         language="es",
+    )
+    # A nomination member N saved to finish later (issue 13).
+    nomination_draft = draft_services.draft_save(
+        draft=None,
+        data={"nominee_name": ["Borrador de N"]},
+        contact_email="contact@n.example.org",
+        language="es",
+        call=call,
+        nominated_by=nominator,
     )
     # Member N's focal point, with a new address waiting for its confirmation.
     focal = nominator.contacts.get(role="focal_point")
@@ -161,6 +171,7 @@ def build_world() -> World:
             "onboarding": links.onboarding_token(letter_m),
             "member": links.member_token(focal),
             "member_email": links.member_email_token(focal),
+            "nomination_draft": links.draft_token(nomination_draft),
         },
         "nominee": {"consent": links.consent_token(nominations["awaiting_consent"])},
         "staff_no_2fa": {},
@@ -194,7 +205,7 @@ def _admin_rows(reviewer):
 
 def reply_on_letter(name):
     """A reply to letter ``name``'s email, with a PDF, as the inbound webhook records it."""
-    from applications.letters.replies import ReceivedFile, reply_receive
+    from applications.replies import ReceivedFile, reply_receive
 
     letter = Letter.objects.get(organisation_name=f"Organisation {name}")
     return reply_receive(

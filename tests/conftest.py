@@ -20,6 +20,7 @@ from moto.server import ThreadedMotoServer
 from applications.roles import COMMITTEE, SECRETARIAT, SECRETARIAT_LEAD
 
 from . import factories
+from .processes import free_port
 
 # Never let a test reach a real AWS account.
 for _name, _value in {
@@ -365,3 +366,46 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("figures")
         for line in lines:
             terminalreporter.write_line(line)
+
+
+# -- S3 down: the attachments storage on an endpoint the test stops and starts ------
+
+
+class StoppableS3:
+    """An S3 endpoint that the test stops and starts again on the same port: a
+    second moto server, sharing the buckets of the session's one (moto keeps its
+    state per process), so ``aws.object_keys()`` sees what it stored."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server = None
+        self.start()
+
+    def start(self):
+        self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
+        self.server.start()
+
+    def stop(self):
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
+
+
+def attachments_at(settings, endpoint: str) -> None:
+    """Point the private attachments storage at ``endpoint``."""
+    storage = settings.STORAGES["attachments"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "attachments": {**storage, "OPTIONS": {**storage["OPTIONS"], "endpoint_url": endpoint}},
+    }
+
+
+@pytest.fixture
+def s3_endpoint(aws, settings):
+    """The attachments storage on its own moto endpoint: ``.stop()`` is S3 down
+    (connection refused), ``.start()`` S3 back, with the same buckets."""
+    endpoint = StoppableS3()
+    attachments_at(settings, endpoint.url)
+    yield endpoint
+    endpoint.stop()

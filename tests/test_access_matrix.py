@@ -147,6 +147,8 @@ EXPECTED = {
     # A's file with B's link: refused.
     "letters/<str:token>/files/<int:pk>/":      "404   file  404   404   404   404   404   404",
     "nominate/<str:token>/":                    "404   404   404   200   404   404   404   404",
+    # A saved nomination: only through its own link (N's); any other link or a forged one: 404.
+    "nominate/draft/<str:token>/":              "404   404   404   200   404   404   404   404",
     "nominations/<str:token>/":                 "404   404   404   200   404   404   404   404",
     # POST: only the nominating member withdraws its nomination.
     "nominations/<str:token>/withdraw/":
@@ -527,6 +529,7 @@ LINK_KIND = {
     "applications:nomination_withdraw": "nomination_status",
     "applications:nomination_consent": "consent",
     "applications:letter_draft": "draft",
+    "applications:nomination_draft": "nomination_draft",
     "member_onboarding_document": "onboarding",
     "member_self_service": "member",
     "member_contact_add": "member",

@@ -38,19 +38,18 @@ import requests
 from django.urls import reverse
 from django_fsm_log.models import StateLog
 from django_tasks_db.models import DBTaskResult
-from moto.server import ThreadedMotoServer
 
 from applications.models import Attachment, Letter, LetterRevision
 from notifications.models import OutboxMessage
 from tests.factories import form_data
 from tests.files import pdf_bytes, upload
 
+from .conftest import attachments_at
 from .processes import (
     Gunicorn,
     PostgresCluster,
     app_env,
     db_worker,
-    free_port,
     postgres_unavailable_reason,
     prepare_database,
     shell,
@@ -72,27 +71,6 @@ def received(aws) -> Counter:
 
 
 # -- S3 down at submission -----------------------------------------------------------
-
-
-class StoppableS3:
-    """An S3 endpoint that the test stops and starts again on the same port: a
-    second moto server, sharing the buckets of the session's one (moto keeps its
-    state per process), so ``aws.object_keys()`` sees what it stored."""
-
-    def __init__(self):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.server = None
-        self.start()
-
-    def start(self):
-        self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
-        self.server.start()
-
-    def stop(self):
-        if self.server is not None:
-            self.server.stop()
-            self.server = None
 
 
 class S3Gate(http.server.ThreadingHTTPServer):
@@ -160,26 +138,10 @@ class _Relay(http.server.BaseHTTPRequestHandler):
     do_GET = do_HEAD = do_PUT = do_POST = do_DELETE = _relay
 
 
-def _attachments_at(settings, endpoint: str) -> None:
-    storage = settings.STORAGES["attachments"]
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "attachments": {**storage, "OPTIONS": {**storage["OPTIONS"], "endpoint_url": endpoint}},
-    }
-
-
-@pytest.fixture
-def s3_endpoint(aws, settings):
-    endpoint = StoppableS3()
-    _attachments_at(settings, endpoint.url)
-    yield endpoint
-    endpoint.stop()
-
-
 @pytest.fixture
 def s3_lost_after_first_file(aws, settings, moto_server):
     gate = S3Gate(moto_server, cut_after=1)
-    _attachments_at(settings, gate.url)
+    attachments_at(settings, gate.url)
     yield gate
     gate.shutdown()
     gate.server_close()

@@ -687,6 +687,36 @@ def test_nomination_form(staff, reviewer, nominating):
     seen.report()
 
 
+def test_nomination_form_saved_for_later(staff, nominating):
+    """Hostile answers saved with "Save and continue later" (issue 13): never a 5xx,
+    and the resumed form and its email show them escaped."""
+    from applications.models import LetterDraft
+
+    seen = Seen("nomination draft /nominate/draft/<token>/")
+    call, nominator, members = nominating
+    url = reverse("applications:nomination_create", args=[links.nominate_token(call, nominator)])
+
+    @fuzz(8)
+    @given(data=nomination_form(members))
+    def run(data):
+        seen.examples += 1
+        inputs = _inputs(data)
+        with example():
+            client = Client()
+            response = client.post(
+                url, {**data, "cv": upload("cv.pdf", pdf_bytes()), "save_draft": "1"}
+            )
+            check_response(response, inputs, seen)
+            if response.status_code != 302:
+                return
+            seen.accepted += 1
+            check_page(client, response["Location"], inputs, seen)
+            check_outbox(LetterDraft.objects.latest("pk"), inputs, seen)
+
+    run()
+    seen.report()
+
+
 def test_consent_form(db):
     seen = Seen("consent form /consent/<token>/")
     nomination = factories.nomination_in_state(

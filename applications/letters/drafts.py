@@ -1,130 +1,27 @@
-"""Letters saved to finish later ("Save and continue later").
+"""Letters saved to finish later: sending a resumed one.
 
-A draft is what the letter form posted, with the files it carried that passed the
-upload checks, stored privately like every attachment. Each save emails a signed
-link to resume it (``links.draft_url``). It is not a letter: it has no review
-process, sends no staff email and is in no list. Submitting a resumed draft is the
-normal ``letter_submit`` (same checks, same idempotency key), with the draft's kept
-files among the letter's; the draft then goes. A draft is kept ``DRAFT_EXPIRY_DAYS``
-after it was last saved; ``drafts_expire`` (the daily retention run) reminds its
-contact ``REMINDER_DAYS`` before and deletes it with its files once expired.
+Saving, files and expiry are shared with the nomination form
+(``applications.drafts.services``). Submitting a resumed draft is the normal
+``letter_submit`` (same checks, same idempotency key), with the draft's kept files
+among the letter's; the draft then goes.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
-from datetime import timedelta
 
-from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from applications import events, uploads
 from applications.choices import AttachmentKind
-from applications.uploads import CheckedFile, NewFile
+from applications.drafts.models import LetterDraft
+from applications.drafts.services import draft_delete, draft_files_as_new, draft_kept_files
+from applications.uploads import NewFile
 
 from . import services
-from .models import DraftFile, Letter, LetterDraft
+from .models import Letter
 
-REMINDER_DAYS = 3
-# What a draft does not keep of the form's POST: the token, the honeypot, the buttons,
-# the idempotency key (each page gets its own), the kept-file checkboxes.
-NOT_KEPT = frozenset(
-    {"csrfmiddlewaretoken", "save_draft", "keep_file", "idempotency_key", "submit"}
-)
-
-
-def draft_get(public_id) -> LetterDraft | None:
-    """The draft of a resume link, or None if it is gone or has expired."""
-    return LetterDraft.objects.filter(public_id=public_id, expires_at__gt=timezone.now()).first()
-
-
-def draft_exists(public_id) -> bool:
-    return LetterDraft.objects.filter(public_id=public_id).exists()
-
-
-def posted_data(post, *, ignore: Iterable[str] = ()) -> dict[str, list[str]]:
-    """The form's answers as the draft keeps them: {field: [values]}."""
-    skip = NOT_KEPT | set(ignore)
-    return {name: post.getlist(name) for name in post if name not in skip}
-
-
-def draft_save(
-    *,
-    draft: LetterDraft | None,
-    data: dict[str, list[str]],
-    contact_email: str,
-    language: str,
-    files: Iterable[NewFile] = (),
-    keep: Iterable[int] = (),
-) -> LetterDraft:
-    """Save the letter form as it is, to finish later.
-
-    Before: ``contact_email`` is a valid address; every file was checked by
-    ``uploads.check_upload``; ``keep`` names the draft's files to keep (the others
-    go; a new signed letter replaces the kept one). Changes: a new draft, or
-    ``draft`` updated: its answers, files, ``saves`` + 1, and its expiry
-    ``DRAFT_EXPIRY_DAYS`` from now (a reminder already sent may be sent again).
-    Sends: the link to resume it, to ``contact_email``. If storage fails,
-    nothing is saved (``StorageUnavailable``).
-    """
-    files = list(files)
-    now = timezone.now()
-    with uploads.atomic_with_files() as stored:
-        if draft is None:
-            draft = LetterDraft()
-        else:
-            draft = LetterDraft.objects.select_for_update().get(pk=draft.pk)
-        draft.contact_email = contact_email
-        draft.contact_name = (data.get("contact_name") or [""])[0][:150]
-        draft.organisation_name = (data.get("organisation_name") or [""])[0][:200]
-        draft.language = language
-        draft.data = data
-        draft.saves += 1
-        draft.saved_at = now
-        draft.expires_at = now + timedelta(days=settings.DRAFT_EXPIRY_DAYS)
-        draft.reminded_at = None
-        draft.save()
-        dropped = draft.files.exclude(pk__in=list(keep))
-        if any(new.kind == AttachmentKind.SIGNED_LETTER for new in files):
-            dropped = dropped | draft.files.filter(kind=AttachmentKind.SIGNED_LETTER)
-        keys = list(dropped.values_list("key", flat=True))
-        DraftFile.objects.filter(key__in=keys).delete()
-        stored.store(
-            files,
-            refused=_(
-                "We could not store your file just now. Nothing was saved and your "
-                "answers are kept below: please attach the file again and retry in a "
-                "few minutes."
-            ),
-            record=lambda new, key: DraftFile.objects.create(draft=draft, **new.row_fields(key)),
-        )
-        transaction.on_commit(lambda: uploads.delete_quietly(keys))
-        events.emit("letter_draft_saved", draft, nonce=str(draft.saves))
-    return draft
-
-
-def draft_files_as_new(files: Iterable[DraftFile]) -> list[NewFile]:
-    """The draft's stored files, as files the letter's submission stores again."""
-    storage = uploads.attachments_storage()
-    new = []
-    for stored in files:
-        with storage.open(stored.key, "rb") as handle:
-            content = ContentFile(handle.read(), name=stored.original_name)
-        extension = os.path.splitext(stored.original_name)[1].lstrip(".") or "pdf"
-        checked = CheckedFile(
-            upload=content,
-            extension=extension,
-            content_type=stored.content_type,
-            size=stored.size,
-            sha256=stored.sha256,
-            safe_name=stored.original_name,
-        )
-        new.append(NewFile(stored.kind, checked))
-    return new
+# A new file of these kinds replaces the kept one: a letter has one signed letter.
+SINGLE_KINDS = (AttachmentKind.SIGNED_LETTER,)
 
 
 def draft_submit(
@@ -144,9 +41,7 @@ def draft_submit(
     changes; the draft and its files deleted. Sends: what ``letter_submit`` sends.
     """
     files = list(files)
-    kept = draft.files.filter(pk__in=list(keep))
-    if any(new.kind == AttachmentKind.SIGNED_LETTER for new in files):
-        kept = kept.exclude(kind=AttachmentKind.SIGNED_LETTER)
+    kept = draft_kept_files(draft, keep=keep, new_files=files, single_kinds=SINGLE_KINDS)
     with transaction.atomic():
         letter = services.letter_submit(
             data=data,
@@ -154,38 +49,5 @@ def draft_submit(
             idempotency_key=idempotency_key,
             answers=answers,
         )
-        _delete(draft)
+        draft_delete(draft)
     return letter
-
-
-def _delete(draft: LetterDraft) -> None:
-    keys = list(draft.files.values_list("key", flat=True))
-    draft.delete()
-    transaction.on_commit(lambda: uploads.delete_quietly(keys))
-
-
-def drafts_expire(*, now=None) -> int:
-    """Remind the drafts that expire within ``REMINDER_DAYS``, delete the expired.
-
-    Before: none. Changes: ``reminded_at`` of the drafts reminded; expired drafts
-    and their rows deleted, their files deleted from storage after commit. Sends:
-    one reminder per draft and save, with its resume link. Returns how many
-    drafts were reminded or deleted.
-    """
-    now = now or timezone.now()
-    count = 0
-    soon = LetterDraft.objects.filter(
-        reminded_at__isnull=True,
-        expires_at__gt=now,
-        expires_at__lte=now + timedelta(days=REMINDER_DAYS),
-    )
-    for draft in soon.order_by("pk"):
-        with transaction.atomic():
-            LetterDraft.objects.filter(pk=draft.pk).update(reminded_at=now)
-            events.emit("letter_draft_expiring", draft, nonce=f"{draft.saves}")
-        count += 1
-    for draft in LetterDraft.objects.filter(expires_at__lte=now).order_by("pk"):
-        with transaction.atomic():
-            _delete(draft)
-        count += 1
-    return count

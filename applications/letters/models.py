@@ -20,6 +20,7 @@ from applications.choices import (
     Recommendation,
 )
 from applications.members.models import Organisation
+from applications.stored_files import StoredFile
 
 # The fields an applicant writes, in the order the form and the history show them.
 LETTER_CONTENT_FIELDS = (
@@ -247,27 +248,16 @@ class Letter(ConcurrentTransitionMixin, models.Model):
         pass
 
 
-class Attachment(models.Model):
+class Attachment(StoredFile):
     """A file sent with a letter. Private: served only through a permission check."""
 
     letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="attachments")
     kind = models.CharField(_("kind"), max_length=20, choices=AttachmentKind)
-    original_name = models.CharField(_("file name"), max_length=255)
-    # Unguessable storage key on the "attachments" storage.
-    key = models.CharField(max_length=255, unique=True)
-    size = models.PositiveBigIntegerField(_("size in bytes"))
-    sha256 = models.CharField(max_length=64)
-    content_type = models.CharField(max_length=100)
     revision = models.PositiveSmallIntegerField(default=1)
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["uploaded_at", "pk"]
+    class Meta(StoredFile.Meta):
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
-
-    def __str__(self):
-        return self.original_name
 
 
 class LetterRevision(models.Model):
@@ -303,56 +293,6 @@ class OnboardingChecklist(models.Model):
 
     def __str__(self):
         return f"{self.letter_id}: {'done' if self.completed_at else 'open'}"
-
-
-class LetterDraft(models.Model):
-    """A letter saved with "Save and continue later", not sent.
-
-    Not a letter: no review process, no staff email, in no list or dashboard. It
-    holds what the form posted and the files already checked, and is deleted with
-    them ``DRAFT_EXPIRY_DAYS`` after it was last saved (``letters.drafts``).
-    """
-
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    contact_email = models.EmailField(_("contact e-mail"))
-    contact_name = models.CharField(_("contact person"), max_length=150, blank=True)
-    organisation_name = models.CharField(_("organisation name"), max_length=200, blank=True)
-    language = models.CharField(
-        _("preferred language"), max_length=2, choices=Language, default=Language.ES
-    )
-    # {field name: [values]}, as the form posted them (files apart).
-    data = models.JSONField(default=dict)
-    saves = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    saved_at = models.DateTimeField()
-    expires_at = models.DateTimeField(db_index=True)
-    reminded_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("draft letter")
-        verbose_name_plural = _("draft letters")
-
-    def __str__(self):
-        return f"draft {self.public_id}"
-
-
-class DraftFile(models.Model):
-    """A file of a draft, checked like every upload and stored privately."""
-
-    draft = models.ForeignKey(LetterDraft, on_delete=models.CASCADE, related_name="files")
-    kind = models.CharField(_("kind"), max_length=20, choices=AttachmentKind)
-    original_name = models.CharField(_("file name"), max_length=255)
-    key = models.CharField(max_length=255, unique=True)
-    size = models.PositiveBigIntegerField(_("size in bytes"))
-    sha256 = models.CharField(max_length=64)
-    content_type = models.CharField(max_length=100)
-    uploaded_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["uploaded_at", "pk"]
-
-    def __str__(self):
-        return self.original_name
 
 
 class OnboardingDocumentKind(models.TextChoices):
@@ -396,14 +336,24 @@ class ReplyMatch(models.TextChoices):
 
 
 class LetterReply(models.Model):
-    """An email received through the ESP's inbound webhook. On a letter only when
-    its reply address was signed for that letter; otherwise unmatched (``letter``
-    empty), kept for the Secretariat to read."""
+    """An email received through the ESP's inbound webhook. On a letter (or a
+    nomination) only when its reply address was signed for it; otherwise
+    unmatched (both empty), kept for the Secretariat to read."""
 
     letter = models.ForeignKey(
         Letter, null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
     )
+    # A reply to an email about a nomination lands on the nomination instead.
+    nomination = models.ForeignKey(
+        "applications.Nomination",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="replies",
+    )
     match = models.CharField(_("match"), max_length=10, choices=ReplyMatch)
+    # The email's Message-ID: an ESP that retries a message (after a 503) stores it once.
+    message_id = models.CharField(max_length=255, blank=True, default="")
     sender = models.CharField(_("from"), max_length=320, blank=True)
     recipients = models.TextField(_("to"), blank=True)
     subject = models.CharField(_("subject"), max_length=255, blank=True)
@@ -413,6 +363,13 @@ class LetterReply(models.Model):
 
     class Meta:
         ordering = ["-received_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message_id"],
+                condition=~models.Q(message_id=""),
+                name="unique_reply_message_id",
+            )
+        ]
         verbose_name = _("received reply")
         verbose_name_plural = _("received replies")
 

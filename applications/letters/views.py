@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from applications import uploads
 from applications.choices import AttachmentKind, LetterStatus, reading_language
+from applications.drafts import services as draft_services
 from applications.exceptions import DomainError, StorageUnavailable
 from applications.links import (
     LinkExpired,
@@ -90,9 +91,9 @@ def _save_draft(request, form, *, draft, kept=()):
         )
     if not form.errors:
         try:
-            draft = drafts.draft_save(
+            draft = draft_services.draft_save(
                 draft=draft,
-                data=drafts.posted_data(request.POST, ignore=[HONEYPOT_FIELD]),
+                data=draft_services.posted_data(request.POST, ignore=[HONEYPOT_FIELD]),
                 contact_email=email,
                 language=form.cleaned_data.get("language") or reading_language(),
                 files=new_files,
@@ -166,7 +167,7 @@ def letter_draft(request, token):
         return _draft_gone(request)
     except LinkInvalid:
         return _link_problem(request, expired=False)
-    draft = drafts.draft_get(public_id)
+    draft = draft_services.draft_get(public_id)
     if draft is None:
         key = request.POST.get("idempotency_key") if request.method == "POST" else None
         sent = selectors.letter_by_idempotency_key(key) if key else None

@@ -69,12 +69,6 @@ class NominationForm(FastFormMixin, QuestionFieldsMixin, HoneypotFormMixin, form
         self.fields["nominee_name"].widget.attrs["autocomplete"] = "off"
         self.fields["nominee_email"].widget.attrs["autocomplete"] = "off"
 
-    def clean_cv(self):
-        return uploads.check_upload(self.cleaned_data["cv"])
-
-    def clean_endorsement(self):
-        return uploads.check_upload(self.cleaned_data["endorsement"])
-
     def clean(self):
         data = super().clean()
         organisation, constituency = data.get("nominee_organisation"), data.get("constituency")
@@ -94,12 +88,30 @@ class NominationForm(FastFormMixin, QuestionFieldsMixin, HoneypotFormMixin, form
     def nomination_data(self) -> dict:
         return {field: self.cleaned_data[field] for field in NOMINATION_FIELDS}
 
+    def clean_cv(self):
+        return self._checked("cv")
+
+    def clean_endorsement(self):
+        return self._checked("endorsement")
+
+    def _checked(self, name):
+        # Not required when a resumed draft keeps one (``files_kept``): then it may be empty.
+        upload = self.cleaned_data.get(name)
+        return uploads.check_upload(upload) if upload else None
+
+    def files_kept(self, kinds) -> None:
+        """A resumed draft keeps a file of each of ``kinds``: those fields may stay empty."""
+        for kind in kinds:
+            if kind in ("cv", "endorsement"):
+                self.fields[kind].required = False
+
     def new_files(self) -> list[NewFile]:
-        return [
-            NewFile(NominationAttachmentKind.CV, self.cleaned_data["cv"]),
-            NewFile(NominationAttachmentKind.ENDORSEMENT, self.cleaned_data["endorsement"]),
-            *self.question_files(),
+        files = [
+            NewFile(kind, self.cleaned_data[kind])
+            for kind in (NominationAttachmentKind.CV, NominationAttachmentKind.ENDORSEMENT)
+            if self.cleaned_data.get(kind)
         ]
+        return [*files, *self.question_files()]
 
 
 class ConsentForm(HoneypotFormMixin, forms.Form):

@@ -21,6 +21,7 @@ from applications.choices import (
     Recommendation,
 )
 from applications.members.models import Organisation
+from applications.stored_files import StoredFile
 
 
 class CallPhase(models.TextChoices):
@@ -291,22 +292,12 @@ class Nomination(ConcurrentTransitionMixin, models.Model):
         pass
 
 
-class NominationAttachment(models.Model):
+class NominationAttachment(StoredFile):
     """The nominee's CV or the endorsement letter. Private, like letter attachments."""
 
     nomination = models.ForeignKey(Nomination, on_delete=models.CASCADE, related_name="attachments")
     kind = models.CharField(_("kind"), max_length=20, choices=NominationAttachmentKind)
-    original_name = models.CharField(_("file name"), max_length=255)
-    key = models.CharField(max_length=255, unique=True)
-    size = models.PositiveBigIntegerField(_("size in bytes"))
-    sha256 = models.CharField(max_length=64)
-    content_type = models.CharField(max_length=100)
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["uploaded_at", "pk"]
+    class Meta(StoredFile.Meta):
         verbose_name = _("nomination attachment")
         verbose_name_plural = _("nomination attachments")
-
-    def __str__(self):
-        return self.original_name

@@ -31,6 +31,14 @@ def calls_public():
     return Call.objects.prefetch_related("seats").order_by("-opens_at", "-pk")
 
 
+def nomination_by_idempotency_key(key) -> Nomination | None:
+    """The nomination a form with this idempotency key already sent, if any."""
+    try:
+        return Nomination.objects.filter(idempotency_key=key).first()
+    except (ValueError, ValidationError):  # not a UUID: nothing was sent with it
+        return None
+
+
 def nomination_get_by_public_id(public_id) -> Nomination | None:
     try:
         return (

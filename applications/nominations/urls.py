@@ -11,6 +11,7 @@ urlpatterns = [
         name="nomination_link_request",
     ),
     path("nominate/<str:token>/", views.nomination_create, name="nomination_create"),
+    path("nominate/draft/<str:token>/", views.nomination_draft, name="nomination_draft"),
     path("nominations/<str:token>/", views.nomination_status, name="nomination_status"),
     path(
         "nominations/<str:token>/withdraw/", views.nomination_withdraw, name="nomination_withdraw"

@@ -1,31 +1,36 @@
 """Public pages of calls and nominations: the call, the nomination form behind a
 member's signed link, the nominee's consent, the nominator's status page."""
 
+from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from applications import uploads
-from applications.choices import NominationStatus
-from applications.exceptions import DomainError
+from applications.choices import NominationStatus, reading_language
+from applications.drafts import services as draft_services
+from applications.exceptions import DomainError, StorageUnavailable
 from applications.links import (
     LinkExpired,
     LinkInvalid,
     call_and_member_from_token,
     consent_token_matches,
+    draft_path,
+    draft_public_id_from_token,
     nomination_from_consent_token,
     nomination_from_status_token,
     nomination_status_path,
     resolve,
 )
 from applications.members import selectors as members
-from config.abuse import rate_limit
+from config.abuse import HONEYPOT_FIELD, rate_limit
 
-from . import selectors, services
+from . import drafts, selectors, services
 from .forms import ConsentForm, NominationForm, NominationLinkRequestForm, NominationWithdrawForm
 from .models import CallPhase
 
@@ -126,6 +131,8 @@ def nomination_create(request, token):
     if phase != CallPhase.OPEN:
         return render(request, "applications/nomination_closed.html", context, status=410)
     form = NominationForm(request.POST or None, request.FILES or None, call=call)
+    if request.method == "POST" and "save_draft" in request.POST:
+        return _save_draft(request, form, context, call=call, member=member, draft=None)
     if request.method == "POST" and form.is_valid():
         try:
             nomination = services.nomination_submit(
@@ -139,20 +146,161 @@ def nomination_create(request, token):
         except DomainError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(
-                request,
-                _(
-                    "Thank you. We asked %(name)s to confirm the nomination by email; it goes "
-                    "to the Secretariat once they accept."
-                )
-                % {"name": nomination.nominee_name},
-            )
-            return redirect(nomination_status_path(nomination))
+            return _sent(request, nomination)
     uploads.warn_files_not_kept(request)
     status = 400 if request.method == "POST" else 200
     return render(
         request, "applications/nomination_form.html", {**context, "form": form}, status=status
     )
+
+
+# The form's file fields: "Save and continue later" checks only the files it carries.
+DRAFT_FILES = ("cv", "endorsement")
+
+
+def _nomination_form_page(request, form, context, *, draft=None, kept=(), status=200):
+    context = {**context, "form": form}
+    if draft is not None:
+        context.update(draft=draft, draft_files=list(draft.files.all()), kept=set(kept))
+    return render(request, "applications/nomination_form.html", context, status=status)
+
+
+def _save_draft(request, form, context, *, call, member, draft, kept=()):
+    """Save the nomination form as a draft and email its resume link to the member's
+    nomination contacts; or show why not. Only the files attached are checked:
+    whatever else is missing or wrong is for the submission to say."""
+    form.is_valid()
+    for name in list(form.errors):
+        if name not in DRAFT_FILES or name not in request.FILES:
+            del form._errors[name]
+    new_files = [
+        uploads.NewFile(name, form.cleaned_data[name])
+        for name in DRAFT_FILES
+        if form.cleaned_data.get(name)
+    ]
+    contacts = members.member_recipients(member, kind="nomination")
+    if not contacts:
+        form.add_error(
+            None,
+            _(
+                "This nomination cannot be saved for later: your organisation has no contact "
+                "e-mail to send the link to. Write to the Technical Secretariat at %(email)s."
+            )
+            % {"email": settings.SECRETARIAT_EMAIL},
+        )
+    if not form.errors:
+        data = draft_services.posted_data(request.POST, ignore=[HONEYPOT_FIELD])
+        try:
+            draft = draft_services.draft_save(
+                draft=draft,
+                data=data,
+                contact_email=contacts[0].email,
+                language=reading_language(),
+                files=new_files,
+                keep=list(kept),
+                single_kinds=drafts.SINGLE_KINDS,
+                call=call,
+                nominated_by=member,
+                contact_name=(data.get("nominee_name") or [""])[0],
+                organisation_name=member.name,
+            )
+        except StorageUnavailable as error:
+            form.add_error(None, error.message)
+        else:
+            until = formats.date_format(timezone.localtime(draft.expires_at), "DATE_FORMAT")
+            messages.success(
+                request,
+                _(
+                    "Your nomination is saved. We have emailed a link to continue it to "
+                    "%(member)s's contacts; it works until %(date)s."
+                )
+                % {"member": member.name, "date": until},
+            )
+            return redirect(draft_path(draft))
+    uploads.warn_files_not_kept(request)
+    return _nomination_form_page(request, form, context, draft=draft, kept=kept, status=400)
+
+
+def _draft_initial(form, data: dict) -> None:
+    """Put a draft's answers into an unbound nomination form."""
+    for name, values in data.items():
+        field = form.fields.get(name)
+        if field is None or isinstance(field, forms.FileField):
+            continue
+        many = isinstance(field, forms.MultipleChoiceField)
+        form.initial[name] = list(values) if many else (values[0] if values else "")
+
+
+def _draft_gone(request):
+    return render(
+        request,
+        "applications/nomination_draft_gone.html",
+        {"days": settings.DRAFT_EXPIRY_DAYS},
+        status=410,
+    )
+
+
+@rate_limit("nomination_create")
+@require_http_methods(["GET", "HEAD", "POST"])
+def nomination_draft(request, token):
+    """A saved nomination, through the link emailed when it was saved: every answer
+    and file in place, to save again or send while the call is open."""
+    try:
+        public_id = draft_public_id_from_token(token)
+    except LinkExpired:
+        return _draft_gone(request)
+    except LinkInvalid:
+        return _link_problem(request, expired=False)
+    draft = draft_services.draft_get(public_id, nomination=True)
+    if draft is None:
+        key = request.POST.get("idempotency_key") if request.method == "POST" else None
+        sent = selectors.nomination_by_idempotency_key(key) if key else None
+        if sent is not None:  # a second click on "Send" after the first one went through
+            return redirect(nomination_status_path(sent))
+        return _draft_gone(request)
+    call, member = draft.call, draft.nominated_by
+    context = {**_call_page_context(call), "member": member}
+    if call.phase() != CallPhase.OPEN:
+        return render(request, "applications/nomination_closed.html", context, status=410)
+    if request.method != "POST":
+        form = NominationForm(call=call)
+        _draft_initial(form, draft.data)
+        kept = [file.pk for file in draft.files.all()]
+        return _nomination_form_page(request, form, context, draft=draft, kept=kept)
+    own = set(draft.files.values_list("pk", flat=True))
+    kept = [int(pk) for pk in request.POST.getlist("keep_file") if pk.isdigit() and int(pk) in own]
+    form = NominationForm(request.POST, request.FILES, call=call)
+    if "save_draft" in request.POST:
+        return _save_draft(request, form, context, call=call, member=member, draft=draft, kept=kept)
+    form.files_kept(draft.files.filter(pk__in=kept).values_list("kind", flat=True))
+    if form.is_valid():
+        try:
+            nomination = drafts.nomination_draft_submit(
+                draft=draft,
+                data=form.nomination_data(),
+                files=form.new_files(),
+                keep=kept,
+                idempotency_key=form.cleaned_data.get("idempotency_key"),
+                answers=form.answers(),
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            return _sent(request, nomination)
+    uploads.warn_files_not_kept(request)
+    return _nomination_form_page(request, form, context, draft=draft, kept=kept, status=400)
+
+
+def _sent(request, nomination):
+    messages.success(
+        request,
+        _(
+            "Thank you. We asked %(name)s to confirm the nomination by email; it goes "
+            "to the Secretariat once they accept."
+        )
+        % {"name": nomination.nominee_name},
+    )
+    return redirect(nomination_status_path(nomination))
 
 
 def _nomination_from_status(request, token):

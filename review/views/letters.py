@@ -151,4 +151,6 @@ class UnmatchedReplyListView(StaffMixin, generic.ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        return LetterReply.objects.filter(letter=None).prefetch_related("attachments")
+        return LetterReply.objects.filter(letter=None, nomination=None).prefetch_related(
+            "attachments"
+        )

@@ -185,6 +185,28 @@ def post_sns(client):
     return post
 
 
+@pytest.fixture
+def post_ses_inbound(client):
+    """POST an SES receipt's SNS notification to the inbound webhook, as SNS does."""
+
+    def post(body: dict, *, auth=AUTH):
+        headers = {
+            "x-amz-sns-message-type": body["Type"],
+            "x-amz-sns-message-id": body["MessageId"],
+            "x-amz-sns-topic-arn": body["TopicArn"],
+        }
+        if auth:
+            headers["Authorization"] = auth
+        return client.post(
+            "/anymail/amazon_ses/inbound/",
+            data=json.dumps(body),
+            content_type="text/plain; charset=UTF-8",
+            headers=headers,
+        )
+
+    return post
+
+
 # -- Mailgun ---------------------------------------------------------------------
 
 

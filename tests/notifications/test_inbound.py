@@ -38,13 +38,19 @@ def replyable(settings, webhook_secret, make_letter):
     return letter, row.reply_to
 
 
-def reply_mime(to: str, *, attachments=(), sender="ana@sur.example.org") -> str:
+def reply_mime(
+    to: str,
+    *,
+    attachments=(),
+    sender="ana@sur.example.org",
+    text="Here is the signed letter you asked for.\n\n> On Monday you wrote…",
+) -> str:
     message = EmailMessage()
     message["From"] = f"Ana <{sender}>"
     message["To"] = to
     message["Subject"] = "Re: Changes requested on your letter"
     message["Message-ID"] = f"<{uuid.uuid4()}@sur.example.org>"
-    message.set_content("Here is the signed letter you asked for.\n\n> On Monday you wrote…")
+    message.set_content(text)
     for name, content, ctype in attachments:
         maintype, subtype = ctype.split("/")
         message.add_attachment(content, maintype=maintype, subtype=subtype, filename=name)
@@ -86,26 +92,6 @@ def ses_received(raw: str, recipient: str) -> dict:
         "Signature": "EXAMPLE",
         "SigningCertURL": "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-0.pem",
     }
-
-
-@pytest.fixture
-def post_ses_inbound(client):
-    def post(body: dict, *, auth=AUTH):
-        headers = {
-            "x-amz-sns-message-type": body["Type"],
-            "x-amz-sns-message-id": body["MessageId"],
-            "x-amz-sns-topic-arn": body["TopicArn"],
-        }
-        if auth:
-            headers["Authorization"] = auth
-        return client.post(
-            "/anymail/amazon_ses/inbound/",
-            data=json.dumps(body),
-            content_type="text/plain; charset=UTF-8",
-            headers=headers,
-        )
-
-    return post
 
 
 def test_a_signed_reply_through_ses_lands_on_the_letter_with_its_file(
@@ -300,8 +286,8 @@ def test_only_the_applicants_emails_carry_the_signed_reply_address(settings, mak
     # Another letter's tag differs; a changed public id (a restored copy) invalidates it.
     other = make_letter("submitted", contact_email="otra@norte.example.org")
     assert links.reply_address(other) != links.reply_address(letter)
-    ((pk, digest),) = links.reply_tags([links.reply_address(letter).upper()])
-    assert pk == letter.pk and links.reply_tag_valid(letter, digest)
+    ((kind, pk, digest),) = links.reply_tags([links.reply_address(letter).upper()])
+    assert (kind, pk) == ("letter", letter.pk) and links.reply_tag_valid(letter, digest)
     letter.public_id = other.public_id
     assert not links.reply_tag_valid(letter, digest)
     settings.INBOUND_REPLIES = False

@@ -2,6 +2,7 @@
 right people, once each, in the right language."""
 
 import pytest
+from django.urls import reverse
 from django.utils import translation
 
 from applications.choices import Recommendation
@@ -122,3 +123,42 @@ def test_every_transition_sends_what_the_matrix_declares(
     assert OutboxMessage.objects.get(event="letter_withdrawn", audience="applicant").subject == (
         subject
     )
+
+
+@pytest.mark.parametrize("language", ["es", "en", "fr"])
+def test_a_reply_notice_reaches_the_task_holder_in_their_own_language(
+    language, reviewer, reviewer2, settings
+):
+    """The reply notice (issue 13): to whoever holds the letter's open task, in the
+    language that person chose for staff pages and emails, whatever the applicant's."""
+    from applications import links
+    from applications.replies import reply_receive
+    from notifications.services import staff_language_set
+    from review.selectors import letter_open_task
+    from review.task_actions import task_assign
+
+    settings.STAFF_LANGUAGE = "en"
+    settings.SECRETARIAT_EMAIL = "secretariat@alliance-for-care.org"
+    other = {"es": "fr", "en": "es", "fr": "en"}[language]
+    letter = services.letter_submit(data=LetterDataFactory(language=other))
+    staff_language_set(user=reviewer2, language=language)
+    task_assign(task=letter_open_task(letter=letter, node_name="screen"), user=reviewer2)
+    before = last_pk()
+    reply = reply_receive(
+        sender="ana@sur.example.org",
+        recipients=[links.reply_address(letter)],
+        subject="Re: carta",
+        text="Adjunto la carta.",
+        files=[],
+    )
+    assert new_rows(before) == [("reply_received", "assignee", reviewer2.email, language)]
+    notice = OutboxMessage.objects.get(pk__gt=before)
+    with translation.override(language):
+        expected_subject = translation.gettext("Reply received: %(about)s") % {
+            "about": letter.organisation_name
+        }
+        link_sentence = translation.gettext("Read the reply and its attachments on the staff page:")
+    assert notice.subject == expected_subject
+    assert link_sentence in notice.body_text
+    page = reverse("review:letter_detail", args=[letter.pk])
+    assert f"{settings.SITE_URL}{page}#reply-{reply.pk}" in notice.body_text

@@ -134,16 +134,24 @@ def test_every_email_renders_in_every_language(event, audience, language, wordin
         )
     context = letter_context(letter)
     if event.startswith("letter_draft_"):  # about a saved letter, not a letter (issue 13)
-        from applications.letters import drafts
+        from applications.drafts import services as draft_services
         from notifications.services import draft_context
 
-        draft = drafts.draft_save(
+        draft = draft_services.draft_save(
             draft=None,
             data={"organisation_name": ["Cuidados & Derechos"]},
             contact_email="c@example.org",
             language=language,
         )
         context = draft_context(draft)
+    if event == "reply_received":  # a reply that landed on the letter (issue 13)
+        from applications.models import LetterReply
+        from notifications.services import reply_context
+
+        reply = LetterReply.objects.create(
+            letter=letter, match="signed", sender="ana@sur.example.org", subject="Re: carta"
+        )
+        context = reply_context(reply)
     email = render_email(event=event, audience=audience, language=language, context=context)
     assert email["text_version"] == version
     assert email["subject"].strip()

@@ -97,3 +97,27 @@ def test_every_link_has_a_sentence_before_it(language):
                 before = lines[number - 1].strip() if number else ""
                 assert before, (event, audience, language, line)
     assert "status_link" in LINKS  # the links checked are the placeholders' own names
+
+
+@pytest.mark.parametrize("language", ["es", "en", "fr"])
+def test_the_footer_names_the_secretariat_to_exactly_the_public_audiences(language, settings):
+    """The footer reads its audiences from PUBLIC_AUDIENCES (the Reply-To's list too):
+    every email to a public audience says where to write, no staff email does."""
+    from django.utils import translation
+
+    from notifications.services import PUBLIC_AUDIENCES, email_pairs, render_email
+
+    settings.SECRETARIAT_EMAIL = "ts@alliance.example.org"
+    with translation.override(language):
+        sentence = translation.gettext(
+            "Questions? Reply to this email or write to the Technical Secretariat at %(email)s."
+        ) % {"email": "ts@alliance.example.org"}
+    public = 0
+    for event, audience in email_pairs():
+        email = render_email(
+            event=event, audience=audience, language=language, context={}, text=None
+        )
+        says = sentence in " ".join(email["body_text"].split())
+        assert says == (audience.lower() in PUBLIC_AUDIENCES), (event, audience)
+        public += says
+    assert public > 20

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
 
-from applications.letters import drafts
+from applications.drafts import services as draft_services
 from applications.models import TextVersion
 from applications.texts import services as text_services
 from notifications.models import OutboxMessage
@@ -318,7 +318,7 @@ def test_the_starting_texts_are_todays_emails_written_with_placeholders(
             "task_url": "https://x/t/",
         },
         "draft": draft_context(
-            drafts.draft_save(
+            draft_services.draft_save(
                 draft=None,
                 data={"contact_name": ["Ana & Co"], "organisation_name": ["Red & Co"]},
                 contact_email="ana@example.org",
@@ -331,6 +331,24 @@ def test_the_starting_texts_are_todays_emails_written_with_placeholders(
             "belongs_to": "Red Sur",
             "owner_url": "https://x/letters/1/",
             "site_url": "https://x",
+        },
+        "nomination_draft": draft_context(
+            draft_services.draft_save(
+                draft=None,
+                data={"nominee_name": ["Ana & Co"]},
+                contact_email="contacto@example.org",
+                language=language,
+                call=open_call,
+                nominated_by=member,
+                contact_name="Ana & Co",
+                organisation_name=member.name,
+            )
+        ),
+        "reply": {
+            **letter_context(full_letter),
+            "reply": SimpleNamespace(sender="ana@sur.example.org", subject="Re: Carta & firma"),
+            "about": full_letter.organisation_name,
+            "page_url": "https://x/letters/1/#reply-1",
         },
         "digest": {
             "items": [SimpleNamespace(created_at=timezone.now(), subject="Una novedad")],
@@ -345,6 +363,8 @@ def test_the_starting_texts_are_todays_emails_written_with_placeholders(
         kind = "digest" if event == "staff_digest" else event.split("_")[0]
         if event.startswith("letter_draft_"):
             kind = "draft"
+        if event.startswith("nomination_draft_"):
+            kind = "nomination_draft"
         context = contexts[kind]
         files = render_email(
             event=event, audience=audience, language=language, context=context, text=None

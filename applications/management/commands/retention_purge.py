@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from applications.letters.drafts import drafts_expire
+from applications.drafts.services import drafts_expire
 from applications.letters.retention import anonymise_due, letters_due_for_anonymisation
 from applications.members.services import (
     ended_member_contacts_erase,

@@ -10,7 +10,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from applications.letters.drafts import drafts_expire
+from applications.drafts.services import drafts_expire
 from applications.links import draft_public_id_from_token, draft_token
 from applications.models import Attachment, DraftFile, Letter, LetterDraft
 from notifications.models import OutboxMessage

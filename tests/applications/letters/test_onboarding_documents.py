@@ -53,7 +53,8 @@ def test_the_manual_in_the_members_language_is_linked_from_email_and_page(client
     assert "attachment" in requests.utils.unquote(response["Location"])
     assert requests.get(response["Location"], timeout=10).content == pdf_bytes("Manual de marca")
     # Another letter's link opens it too (it is for every new member), a forged one does not.
-    assert client.get(links[0].replace(onboarding_token(letter), "forged")).status_code == 404
+    token = links[0].split("/onboarding/")[1].split("/")[0]  # as signed when it was sent
+    assert client.get(links[0].replace(token, "forged")).status_code == 404
 
 
 def test_a_retired_document_is_not_served(client, make_letter):
@@ -74,3 +75,55 @@ def test_the_admin_checks_the_upload_by_content(admin_client, aws):
     admin_client.post(url, {**fields, "upload": upload("manual.pdf", pdf_bytes("Manual"))})
     document = OnboardingDocument.objects.get()
     assert aws.object_bytes(document.key) == pdf_bytes("Manual")
+
+
+@pytest.mark.parametrize("language", ["es", "en", "fr"])
+def test_no_email_mentions_a_manual_without_its_link(make_letter, language):
+    """Without a brand manual configured, no sentence of the approval, the welcome or
+    the onboarding reminder speaks of it (issue 13 item 6)."""
+    from notifications.services import letter_context, render_email
+
+    letter = make_letter("onboarded", language=language)
+    manual = {"es": "Manual de Identidad", "en": "brand manual", "fr": "charte graphique"}
+    bodies = [
+        row.body_text
+        for row in OutboxMessage.objects.filter(
+            event__in=["letter_approved", "letter_onboarded"],
+            audience__in=["applicant", "new_member"],
+        )
+    ]
+    bodies.append(
+        render_email(
+            event="letter_onboarding_reminder",
+            audience="new_member",
+            language=language,
+            context=letter_context(letter),
+        )["body_text"]
+    )
+    assert len(bodies) == 3
+    for body in bodies:
+        assert manual[language].lower() not in body.lower(), body
+
+
+@pytest.mark.parametrize("language", ["es", "en", "fr"])
+def test_every_email_that_mentions_the_manual_links_to_its_download(
+    client, make_letter, aws, language
+):
+    document = onboarding_document(language=language, title="Manual")
+    letter = make_letter("onboarded", language=language)
+    from notifications.services import letter_context, render_email
+
+    welcome = OutboxMessage.objects.get(event="letter_onboarded", audience="new_member").body_text
+    reminder = render_email(
+        event="letter_onboarding_reminder",
+        audience="new_member",
+        language=language,
+        context=letter_context(letter),
+    )["body_text"]
+    for body in (welcome, reminder):
+        [link] = re.findall(rf"http://testserver(\S+/documents/{document.pk}/)", body)
+        response = client.get(link)
+        assert response.status_code == 302  # the presigned download of the private bucket
+        assert requests.get(response["Location"], timeout=10).content == pdf_bytes(
+            "Manual de marca"
+        )

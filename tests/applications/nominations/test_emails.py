@@ -32,6 +32,21 @@ def test_every_nomination_email_renders_in_every_language(
     if event.startswith("call_"):
         member = factories.member(name=name)
         context = {**call_context(open_call), "member": member, "nominate_url": "https://x/n/"}
+    elif event.startswith("nomination_draft_"):  # a nomination saved to finish later
+        from applications.drafts.services import draft_save
+        from notifications.services import draft_context
+
+        member = factories.member()
+        draft = draft_save(
+            draft=None,
+            data={"nominee_name": [name]},
+            contact_email=member.contact_email,
+            language="es",
+            call=open_call,
+            nominated_by=member,
+            contact_name=name,
+        )
+        context = draft_context(draft)
     else:
         nomination = make_nomination("awaiting_consent", nominee_name=name)
         context = nomination_context(nomination)
