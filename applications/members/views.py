@@ -1,6 +1,7 @@
 """Public pages of the members: the directory, a member's page and its logo."""
 
 import contextlib
+import functools
 import hashlib
 import logging
 
@@ -149,6 +150,44 @@ def _contact_from_token(request, token):
     return contact, None
 
 
+def _member_link(view):
+    """The view runs for the contact its link is signed for (``view(request, token,
+    contact, ...)``); a tampered, unknown or expired link gets the link-problem page."""
+
+    @functools.wraps(view)
+    def wrapper(request, token, *args, **kwargs):
+        contact, problem = _contact_from_token(request, token)
+        if problem:
+            return problem
+        return view(request, token, contact, *args, **kwargs)
+
+    return wrapper
+
+
+def _submit(request, token, action, *, form=None, success="", done=None, failed=None):
+    """What every self-service POST does: when ``form`` is absent or valid, run
+    ``action()`` (the service). On success, ``done(result)`` answers, or the
+    ``success`` message and back to the member's page. A refusal (``DomainError``)
+    goes on the form, or into a message without one; then ``failed()`` answers
+    (the form again, with its answers kept), or back to the member's page."""
+    if form is None or form.is_valid():
+        try:
+            result = action()
+        except DomainError as error:
+            if form is None:
+                messages.error(request, error.message)
+            else:
+                form.add_error(None, error.message)
+        else:
+            if done is not None:
+                return done(result)
+            messages.success(request, success)
+            return redirect("member_self_service", token=token)
+    if failed is None:
+        return redirect("member_self_service", token=token)
+    return failed()
+
+
 def _self_service_page(request, token, contact, *, status=200, **forms):
     member = contact.organisation
     context = {
@@ -176,157 +215,160 @@ def _store_logo(png):
         ) from exc
 
 
+CONTACT_FIELDS = ("name", "role", "email", "language")
+
+
 @rate_limit("member_self_service")
 @require_http_methods(["GET", "HEAD", "POST"])
-def member_self_service(request, token):
+@_member_link
+def member_self_service(request, token, contact):
     """The member's page: its directory profile, its contacts, its membership."""
-    contact, problem = _contact_from_token(request, token)
-    if problem:
-        return problem
     if request.method != "POST":
         return _self_service_page(request, token, contact)
     form = MemberProfileForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            logo = form.cleaned_data.get("logo")
-            services.member_directory_profile_edit(
-                organisation=contact.organisation,
-                by=services.Actor(contact=contact),
-                descriptions=form.descriptions(),
-                website=form.cleaned_data["website"],
-                priority_areas=form.cleaned_data["priority_areas"],
-                public_listing=form.cleaned_data["public_listing"],
-                logo_key=_store_logo(logo) if logo else None,
-            )
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _("Your directory profile is saved."))
-            return redirect("member_self_service", token=token)
-    return _self_service_page(request, token, contact, profile_form=form, status=400)
+
+    def save():
+        logo = form.cleaned_data.get("logo")
+        return services.member_directory_profile_edit(
+            organisation=contact.organisation,
+            by=services.Actor(contact=contact),
+            descriptions=form.descriptions(),
+            website=form.cleaned_data["website"],
+            priority_areas=form.cleaned_data["priority_areas"],
+            public_listing=form.cleaned_data["public_listing"],
+            logo_key=_store_logo(logo) if logo else None,
+        )
+
+    return _submit(
+        request,
+        token,
+        save,
+        form=form,
+        success=_("Your directory profile is saved."),
+        failed=lambda: _self_service_page(request, token, contact, profile_form=form, status=400),
+    )
 
 
 @rate_limit("member_self_service")
 @require_POST
-def member_contact_add(request, token):
-    contact, problem = _contact_from_token(request, token)
-    if problem:
-        return problem
+@_member_link
+def member_contact_add(request, token, contact):
     form = MemberContactForm(request.POST)
-    if form.is_valid():
-        try:
-            services.member_contact_add(
-                organisation=contact.organisation,
-                by=services.Actor(contact=contact),
-                **{name: form.cleaned_data[name] for name in ("name", "role", "email", "language")},
-            )
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _("The contact is added."))
-            return redirect("member_self_service", token=token)
-    return _self_service_page(request, token, contact, contact_form=form, status=400)
+    return _submit(
+        request,
+        token,
+        lambda: services.member_contact_add(
+            organisation=contact.organisation,
+            by=services.Actor(contact=contact),
+            **{name: form.cleaned_data[name] for name in CONTACT_FIELDS},
+        ),
+        form=form,
+        success=_("The contact is added."),
+        failed=lambda: _self_service_page(request, token, contact, contact_form=form, status=400),
+    )
 
 
 @rate_limit("member_self_service")
 @require_http_methods(["GET", "HEAD", "POST"])
-def member_contact_edit(request, token, pk):
-    contact, problem = _contact_from_token(request, token)
-    if problem:
-        return problem
+@_member_link
+def member_contact_edit(request, token, contact, pk):
     other = get_object_or_404(selectors.member_contacts(contact.organisation), pk=pk)
-    fields = ("name", "role", "email", "language")
     form = MemberContactForm(
-        request.POST or None, initial={name: getattr(other, name) for name in fields}
+        request.POST or None, initial={name: getattr(other, name) for name in CONTACT_FIELDS}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            changed = services.member_contact_update(
-                contact=other,
-                by=services.Actor(contact=contact),
-                **{name: form.cleaned_data[name] for name in fields},
-            )
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
-            if changed.pending_email:
-                messages.info(
-                    request,
-                    _(
-                        "We have sent a confirmation link to %(email)s: the new address "
-                        "takes effect once it is confirmed from there."
-                    )
-                    % {"email": changed.pending_email},
+
+    def page(status):
+        return render(
+            request,
+            "applications/member_contact_form.html",
+            {"form": form, "token": token, "other": other, "member": contact.organisation},
+            status=status,
+        )
+
+    def done(changed):
+        if changed.pending_email:
+            messages.info(
+                request,
+                _(
+                    "We have sent a confirmation link to %(email)s: the new address "
+                    "takes effect once it is confirmed from there."
                 )
-            else:
-                messages.success(request, _("The contact is saved."))
-            if changed.pk == contact.pk and changed.email != contact.email:
-                # This link was signed for the old address: go on with one for the new.
-                return redirect(links.member_path(changed))
-            return redirect("member_self_service", token=token)
-    return render(
+                % {"email": changed.pending_email},
+            )
+        else:
+            messages.success(request, _("The contact is saved."))
+        if changed.pk == contact.pk and changed.email != contact.email:
+            # This link was signed for the old address: go on with one for the new.
+            return redirect(links.member_path(changed))
+        return redirect("member_self_service", token=token)
+
+    if request.method != "POST":
+        return page(200)
+    return _submit(
         request,
-        "applications/member_contact_form.html",
-        {"form": form, "token": token, "other": other, "member": contact.organisation},
-        status=400 if request.method == "POST" else 200,
+        token,
+        lambda: services.member_contact_update(
+            contact=other,
+            by=services.Actor(contact=contact),
+            **{name: form.cleaned_data[name] for name in CONTACT_FIELDS},
+        ),
+        form=form,
+        done=done,
+        failed=lambda: page(400),
     )
 
 
 @rate_limit("member_self_service")
 @require_POST
-def member_contact_remove(request, token, pk):
-    contact, problem = _contact_from_token(request, token)
-    if problem:
-        return problem
+@_member_link
+def member_contact_remove(request, token, contact, pk):
     other = get_object_or_404(selectors.member_contacts(contact.organisation), pk=pk)
-    try:
-        services.member_contact_remove(contact=other, by=services.Actor(contact=contact))
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
+
+    def done(_removed):
         messages.success(request, _("The contact is removed."))
         if other.pk == contact.pk:
             return redirect("directory")
-    return redirect("member_self_service", token=token)
+        return redirect("member_self_service", token=token)
+
+    return _submit(
+        request,
+        token,
+        lambda: services.member_contact_remove(contact=other, by=services.Actor(contact=contact)),
+        done=done,
+    )
 
 
 @rate_limit("member_self_service")
 @require_POST
-def member_end(request, token):
-    contact, problem = _contact_from_token(request, token)
-    if problem:
-        return problem
+@_member_link
+def member_end(request, token, contact):
     form = MemberEndForm(request.POST)
-    if form.is_valid():
-        try:
-            services.member_end(
-                organisation=contact.organisation,
-                by=services.Actor(contact=contact),
-                reason=form.cleaned_data["reason"],
-            )
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _("Your membership has ended. Thank you for your work."))
-            return redirect("member_self_service", token=token)
-    return _self_service_page(request, token, contact, end_form=form, status=400)
+    return _submit(
+        request,
+        token,
+        lambda: services.member_end(
+            organisation=contact.organisation,
+            by=services.Actor(contact=contact),
+            reason=form.cleaned_data["reason"],
+        ),
+        form=form,
+        success=_("Your membership has ended. Thank you for your work."),
+        failed=lambda: _self_service_page(request, token, contact, end_form=form, status=400),
+    )
 
 
 @rate_limit("member_self_service")
 @require_POST
-def member_reconfirm(request, token):
-    contact, problem = _contact_from_token(request, token)
-    if problem:
-        return problem
-    try:
-        services.member_reconfirm(
+@_member_link
+def member_reconfirm(request, token, contact):
+    return _submit(
+        request,
+        token,
+        lambda: services.member_reconfirm(
             organisation=contact.organisation, by=services.Actor(contact=contact)
-        )
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Thank you: your details and commitment are confirmed."))
-    return redirect("member_self_service", token=token)
+        ),
+        success=_("Thank you: your details and commitment are confirmed."),
+    )
 
 
 @rate_limit("member_email_confirm")
