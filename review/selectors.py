@@ -199,6 +199,7 @@ def staff_tasks(user):
             "owner",
             "process__letterprocess__letter",
             "process__nominationprocess__nomination__nominee_organisation",
+            "process__reconfirmationprocess__organisation",
         )
         .annotate(mine=Case(When(owner=user, then=Value(0)), default=Value(1)))
         .order_by("mine", "created", "pk")
