@@ -43,15 +43,16 @@ def directory(request):
     if not cacheable:
         return _render_directory(request)
     stamp = directory_cache.stamp(selectors.directory_counted)
+    render_page = functools.partial(_render_directory, stamp=stamp)
     raw = f"{get_language()}|{request.GET.urlencode()}|{stamp}"
     key = "directory:" + hashlib.sha256(raw.encode()).hexdigest()
     try:
         html = cache.get(key)
     except CACHE_ERRORS:  # Redis down (REDIS_URL): the page is rendered, not refused
         logger.warning("directory cache unreachable: page rendered")
-        return _render_directory(request)
+        return render_page(request)
     if html is None:
-        response = _render_directory(request)
+        response = render_page(request)
         if response.status_code != 200:
             return response
         html = response.content.decode()
@@ -60,19 +61,40 @@ def directory(request):
     return HttpResponse(html)
 
 
-def _render_directory(request):
-    form = DirectoryFilterForm(
-        request.GET or None, country_codes=selectors.directory_country_codes()
-    )
+# This process's directory facets (counts per constituency, countries), under the
+# stamp they were read with: the same for every query and page until an
+# organisation changes, so a page rendered afresh (another search, another page)
+# does not read every listed member again for them.
+_facets_by_stamp: dict[str, selectors.DirectoryFacets] = {}
+
+
+def _facets(stamp: str | None) -> selectors.DirectoryFacets:
+    if stamp is None:
+        return selectors.directory_facets()
+    facets = _facets_by_stamp.get(stamp)
+    if facets is None:
+        facets = selectors.directory_facets()
+        _facets_by_stamp.clear()  # only the current stamp's are ever read
+        _facets_by_stamp[stamp] = facets
+    return facets
+
+
+def _render_directory(request, stamp: str | None = None):
+    facets = _facets(stamp)
+    form = DirectoryFilterForm(request.GET or None, country_codes=facets.country_codes)
     data = form.cleaned_data if form.is_valid() else {}
-    members = selectors.directory_search(
-        query=(data.get("q") or "").strip(),
-        constituency=data.get("constituency") or "",
-        region=data.get("region") or "",
-        country=data.get("country") or "",
-        priority_area=data.get("priority_area") or "",
-    )
-    page = Paginator(members, 50).get_page(request.GET.get("page"))
+    filters = {
+        "query": (data.get("q") or "").strip(),
+        "constituency": data.get("constituency") or "",
+        "region": data.get("region") or "",
+        "country": data.get("country") or "",
+        "priority_area": data.get("priority_area") or "",
+    }
+    paginator = Paginator(selectors.directory_search(**filters), 50)
+    known = facets.count_for(**filters)
+    if known is not None:
+        paginator.count = known  # the facets counted them already: no second count
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -81,7 +103,7 @@ def _render_directory(request):
         {
             "form": form,
             "page": page,
-            "counts": selectors.directory_counts(),
+            "counts": facets.counts,
             "querystring": query.urlencode(),
             "committee": committee_members(),
         },
