@@ -10,7 +10,7 @@ from viewflow.workflow import flow, lock
 from applications.choices import LetterStatus, NominationStatus
 from applications.models import Letter, Nomination
 
-from .models import LetterProcess, NominationProcess
+from .models import LetterProcess, NominationProcess, ReconfirmationProcess
 from .views import tasks as views
 
 
@@ -186,4 +186,36 @@ class NominationFlow(flow.Flow):
 
     def start_process(self, activation, nomination):
         activation.process.nomination = nomination
+        return activation.process
+
+
+class ReconfirmationFlow(flow.Flow):
+    """The Secretariat follows up a yearly re-confirmation unanswered for 60 days:
+    one task, done with a note (the member contacted, or its confirmation had);
+    the membership is never ended by it. Staff work it from their inbox on our task
+    page (``review:task``) only: it is not mounted on viewflow's site, which has
+    nothing to add for a one-step flow."""
+
+    process_class = ReconfirmationProcess
+    lock_impl = lock.select_for_update_lock
+    process_title = _("Yearly re-confirmation follow-up")
+    process_description = _("The Secretariat contacts a member that has not confirmed.")
+    summary_template = "{{ process.organisation.name }}"
+
+    start = flow.StartHandle(this.start_process).Next(this.follow_up)
+
+    follow_up = (
+        StaffTask(views.ReconfirmationFollowUpView.as_view())
+        .Annotation(
+            title=_("Re-confirmation follow-up"),
+            summary_template="{{ process.organisation.name }}",
+        )
+        .Permission("review.follow_up_reconfirmation")
+        .Next(this.end)
+    )
+
+    end = flow.End()
+
+    def start_process(self, activation, organisation):
+        activation.process.organisation = organisation
         return activation.process

@@ -238,6 +238,18 @@ class NominationOnboardingForm(forms.Form):
     )
 
 
+class ReconfirmationFollowUpForm(forms.Form):
+    note = forms.CharField(
+        label=_("What was done"),
+        help_text=_(
+            "Whom you contacted and what they answered, e.g. that the member confirmed "
+            "by phone. The membership does not change."
+        ),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
 class CallForm(forms.Form):
     """A call for nominations: texts in three languages, dates, seats per constituency."""
 
@@ -263,6 +275,18 @@ class CallForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
 
+    term_starts = forms.DateField(
+        label=_("Committee term starts"),
+        required=False,
+        help_text=_("The term the seats of this call serve, shown in the directory."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    term_ends = forms.DateField(
+        label=_("Committee term ends"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
     CALL_FIELDS = (
         "title_es",
         "title_en",
@@ -273,6 +297,8 @@ class CallForm(forms.Form):
         "time_zone",
         "opens_at",
         "closes_at",
+        "term_starts",
+        "term_ends",
     )
 
     def __init__(self, *args, **kwargs):

@@ -67,3 +67,27 @@ class NominationProcess(Process):
 
     def __str__(self):
         return str(self.nomination.nominee_name)
+
+
+class ReconfirmationProcess(Process):
+    """The Secretariat's follow-up of a member's yearly re-confirmation left
+    unanswered for 60 days (one a round; never an automatic end)."""
+
+    organisation = models.ForeignKey(
+        "applications.Organisation",
+        on_delete=models.CASCADE,
+        related_name="reconfirmation_follow_ups",
+    )
+
+    class Meta:
+        verbose_name = _("re-confirmation follow-up")
+        verbose_name_plural = _("re-confirmation follow-ups")
+        permissions = [
+            (
+                "follow_up_reconfirmation",
+                "Can follow up unanswered yearly re-confirmations (secretariat)",
+            )
+        ]
+
+    def __str__(self):
+        return str(self.organisation.name)

@@ -17,8 +17,8 @@ from viewflow.workflow.status import STATUS
 
 from applications.exceptions import TransitionNotAllowed
 
-from .flows import LetterFlow, NominationFlow
-from .models import LetterProcess, NominationProcess
+from .flows import LetterFlow, NominationFlow, ReconfirmationFlow
+from .models import LetterProcess, NominationProcess, ReconfirmationProcess
 from .selectors import letter_open_task
 
 
@@ -72,6 +72,15 @@ def nomination_process_cancel(nomination) -> None:
         NominationFlow.instance.cancel(process)
 
 
+def reconfirmation_follow_up_start(organisation) -> ReconfirmationProcess | None:
+    """A yearly re-confirmation is unanswered after 60 days: give the Secretariat a
+    follow-up task, unless one is still open for the member."""
+    open_ = ReconfirmationProcess.objects.filter(organisation=organisation, finished__isnull=True)
+    if open_.exists():
+        return None
+    return ReconfirmationFlow.start.run(organisation=organisation)
+
+
 # Which process step each applicant-side event moves (event -> step).
 STEPS = {
     "letter_submitted": letter_process_start,
@@ -80,6 +89,7 @@ STEPS = {
     "letter_withdrawn": letter_process_cancel,
     "nomination_accepted": nomination_process_start,
     "nomination_withdrawn": nomination_process_cancel,
+    "member_reconfirmation_overdue": reconfirmation_follow_up_start,
 }
 
 

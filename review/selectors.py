@@ -229,6 +229,7 @@ class StaffTasks:
             "owner",
             "process__letterprocess__letter",
             "process__nominationprocess__nomination__nominee_organisation",
+            "process__reconfirmationprocess__organisation",
         ).in_bulk(ids)
         return [rows[pk] for pk in ids]
 

@@ -205,8 +205,8 @@ def deliver(django_capture_on_commit_callbacks, run_worker):
 
 @pytest.fixture
 def staff_groups(db):
-    """The Secretariat, Committee and Secretariat lead groups of the review/0002, 0005
-    and 0006 data migrations.
+    """The Secretariat, Committee and Secretariat lead groups of the review/0002, 0005,
+    0007 and 0008 data migrations.
 
     A transactional test (live server, PostgreSQL race) flushes the database,
     groups included, so they are made again here from the migration's own list.
@@ -215,6 +215,7 @@ def staff_groups(db):
         "0002_staff_groups",
         "0005_nomination_permissions",
         "0007_secretariat_lead_group",
+        "0008_i14_reconfirmation_follow_up",
     ):
         migration = importlib.import_module(f"review.migrations.{module}")
         for name, perms in migration.GROUP_PERMISSIONS.items():

@@ -111,6 +111,9 @@ class Letter(ConcurrentTransitionMixin, models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     onboarded_at = models.DateTimeField(null=True, blank=True)
     anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When it was rejected or withdrawn: the retention clock (a later save moves
+    # ``updated_at``, never this).
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     organisation = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="letters"

@@ -1,12 +1,12 @@
 """Personal data of applicants who did not become members is not kept forever.
 
-Rejected and withdrawn letters are anonymised after ``RETENTION_MONTHS``
-(default 12): contact details and free text are erased, attachments deleted
-from storage, emails blanked. What remains (constituency, country, dates,
-states) keeps the statistics true.
+Rejected and withdrawn letters are anonymised ``RETENTION_MONTHS`` calendar
+months (default 12) after they closed (``closed_at``, stored when they were
+rejected or withdrawn; a later save does not restart the clock): contact
+details and free text are erased, attachments deleted from storage, emails
+blanked. What remains (constituency, country, dates, states) keeps the
+statistics true.
 """
-
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -15,6 +15,7 @@ from django_fsm_log.models import StateLog
 
 from applications import events, uploads
 from applications.choices import LetterStatus
+from applications.members.services import months_before
 
 from .models import Letter
 
@@ -22,10 +23,10 @@ CLOSED = (LetterStatus.REJECTED, LetterStatus.WITHDRAWN)
 
 
 def letters_due_for_anonymisation(*, now=None):
-    now = now or timezone.now()
-    cutoff = now - timedelta(days=30 * settings.RETENTION_MONTHS)
-    closed_before = Letter.objects.filter(status__in=CLOSED, anonymised_at__isnull=True)
-    return closed_before.filter(updated_at__lt=cutoff)
+    cutoff = months_before(now or timezone.now(), settings.RETENTION_MONTHS)
+    return Letter.objects.filter(
+        status__in=CLOSED, anonymised_at__isnull=True, closed_at__lte=cutoff
+    )
 
 
 def letter_anonymise(*, letter: Letter) -> Letter:

@@ -208,7 +208,8 @@ def letter_decide(*, letter: Letter, by, approve: bool, reason: str = "") -> Let
 
     Before: the letter is ``reviewed``; ``by`` is a committee approver who did
     not screen it; a rejection has a reason. Changes: state ``approved`` (and a
-    member organisation, not yet listed) or ``rejected``; who decided and when.
+    member organisation, not yet listed) or ``rejected`` (and ``closed_at``, the
+    retention clock); who decided and when.
     Sends: the decision to the applicant (a rejection with its reason) and, on
     approval, "ready for onboarding" to the secretariat.
     """
@@ -236,6 +237,7 @@ def letter_decide(*, letter: Letter, by, approve: bool, reason: str = "") -> Let
         else:
             _check(letter, letter.reject, by)
             letter.reject(by=by, description=reason)
+            letter.closed_at = timezone.now()
             event = "letter_rejected"
         letter.decided_by = by
         letter.decided_at = timezone.now()
@@ -342,13 +344,14 @@ def letter_withdraw(*, letter: Letter, reason: str = "") -> Letter:
     """The applicant withdraws a letter that is not yet decided.
 
     Before: the letter is ``submitted``, ``changes_requested`` or ``reviewed``.
-    Changes: state ``withdrawn``; open review tasks are cancelled. Sends: a
+    Changes: state ``withdrawn``, ``closed_at``; open review tasks are cancelled. Sends: a
     confirmation to the applicant and a note to the secretariat.
     """
     with transaction.atomic():
         letter = _lock(letter)
         _check(letter, letter.withdraw, None)
         letter.withdraw(description=reason or _("Withdrawn by the applicant"))
+        letter.closed_at = timezone.now()
         letter.save()
         events.emit("letter_withdrawn", letter, log=_last_log(letter))
     return letter

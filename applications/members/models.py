@@ -87,6 +87,28 @@ class Organisation(models.Model):
         ordering = ["name"]
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
+        # The public directory (members.selectors.directory_members) at 10,000
+        # members: a page walks the first index in name order and stops after its
+        # 50 rows, where the state index alone fetched and sorted every row; its
+        # count (with a region, a constituency or a search), its counts per
+        # constituency and its countries read the second alone, never the rows.
+        # (A boolean test is not an equality SQLite can seek on, so
+        # ``public_listing`` comes after the columns it can.)
+        indexes = [
+            models.Index(fields=["membership_status", "sort_name"], name="org_directory_order_idx"),
+            models.Index(
+                fields=[
+                    "membership_status",
+                    "region",
+                    "constituency",
+                    "country",
+                    "public_listing",
+                    "member_since",
+                    "search_text",
+                ],
+                name="org_directory_facets_idx",
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -214,6 +236,10 @@ class MemberChangeAction(models.TextChoices):
     RESTORE = "restore", _("Membership restored")
     END = "end", _("Membership ended")
     RECONFIRMED = "reconfirmed", _("Details and commitment confirmed")
+    RECONFIRMATION_FOLLOWED_UP = (
+        "reconfirmation_followed_up",
+        _("Unanswered yearly confirmation followed up"),
+    )
 
 
 class MemberChange(models.Model):

@@ -1,5 +1,7 @@
 """Reads on member organisations: the member roll and the public directory."""
 
+from dataclasses import dataclass
+
 from django.db.models import Count, F, Max, Prefetch, Q
 
 from applications import matching
@@ -136,20 +138,45 @@ def directory_search(*, query="", constituency="", region="", country="", priori
     return members
 
 
-def directory_country_codes() -> list[str]:
-    return list(directory_members().order_by().values_list("country", flat=True).distinct())
+@dataclass(frozen=True)
+class DirectoryFacets:
+    """What the directory shows whatever its filters: listed members per
+    constituency (``counts``, in the order of the constituency list) and the
+    countries they are in (``country_codes``, the country filter's choices)."""
+
+    by_constituency: dict[str, int]
+    country_codes: list[str]
+
+    @property
+    def counts(self) -> list[tuple[str, int]]:
+        return [(label, self.by_constituency.get(key, 0)) for key, label in Constituency.choices]
+
+    def count_for(self, *, query="", constituency="", region="", country="", priority_area=""):
+        """How many members ``directory_search`` finds with these filters, when the
+        facets already say it (no filter, or a constituency alone); else None."""
+        if query or region or country or priority_area:
+            return None
+        if constituency:
+            return self.by_constituency.get(constituency, 0)
+        return sum(self.by_constituency.values())
 
 
-def directory_counts() -> list[tuple[str, int]]:
-    """Listed members per constituency, in the order of the constituency list."""
-    counts = dict(
+def directory_facets() -> DirectoryFacets:
+    """The directory's counts and countries from one grouped read of the listed
+    members (at 10,000 members each read of them is a scan: one, not three)."""
+    by_constituency: dict[str, int] = {}
+    countries = set()
+    rows = (
         directory_members()
         .order_by()
-        .values_list("constituency")
+        .values_list("constituency", "country")
         .annotate(total=Count("pk"))
-        .values_list("constituency", "total")
+        .values_list("constituency", "country", "total")
     )
-    return [(label, counts.get(key, 0)) for key, label in Constituency.choices]
+    for constituency, country, total in rows:
+        by_constituency[constituency] = by_constituency.get(constituency, 0) + total
+        countries.add(str(country))
+    return DirectoryFacets(by_constituency=by_constituency, country_codes=sorted(countries))
 
 
 def members_for_staff(*, query="", status="", constituency="", follow_up=False):

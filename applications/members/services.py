@@ -478,6 +478,26 @@ def member_reconfirm(*, organisation: Organisation, by: Actor) -> Organisation:
     return organisation
 
 
+def member_reconfirmation_follow_up(
+    *, organisation: Organisation, by: Actor, note: str
+) -> Organisation:
+    """The Secretariat followed up a yearly re-confirmation left unanswered (its
+    follow-up task, ``review.flows.ReconfirmationFlow``, is done with this).
+
+    Before: ``by`` is the Secretariat; a note says what was done (the member
+    contacted, its confirmation had). Changes: a ``MemberChange`` with the note;
+    the membership stays as it is (never an automatic end). Sends nothing.
+    """
+    if not note.strip():
+        raise DomainError(_("Say what was done: whom you contacted and what they answered."))
+    with transaction.atomic():
+        organisation = _lock(organisation)
+        if not by.is_secretariat:
+            raise NotPermitted(_("Your role does not allow this step."))
+        by.audit(organisation, action="reconfirmation_followed_up", note=note.strip())
+    return organisation
+
+
 def member_reconfirmations_send(*, now=None) -> int:
     """Ask each active member once a year to confirm its contacts and commitment;
     remind it 14 and 28 days later; after 60 days unanswered, give the

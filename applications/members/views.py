@@ -1,6 +1,7 @@
 """Public pages of the members: the directory, a member's page and its logo."""
 
 import contextlib
+import functools
 import hashlib
 import logging
 
@@ -42,15 +43,16 @@ def directory(request):
     if not cacheable:
         return _render_directory(request)
     stamp = directory_cache.stamp(selectors.directory_counted)
+    render_page = functools.partial(_render_directory, stamp=stamp)
     raw = f"{get_language()}|{request.GET.urlencode()}|{stamp}"
     key = "directory:" + hashlib.sha256(raw.encode()).hexdigest()
     try:
         html = cache.get(key)
     except CACHE_ERRORS:  # Redis down (REDIS_URL): the page is rendered, not refused
         logger.warning("directory cache unreachable: page rendered")
-        return _render_directory(request)
+        return render_page(request)
     if html is None:
-        response = _render_directory(request)
+        response = render_page(request)
         if response.status_code != 200:
             return response
         html = response.content.decode()
@@ -59,19 +61,40 @@ def directory(request):
     return HttpResponse(html)
 
 
-def _render_directory(request):
-    form = DirectoryFilterForm(
-        request.GET or None, country_codes=selectors.directory_country_codes()
-    )
+# This process's directory facets (counts per constituency, countries), under the
+# stamp they were read with: the same for every query and page until an
+# organisation changes, so a page rendered afresh (another search, another page)
+# does not read every listed member again for them.
+_facets_by_stamp: dict[str, selectors.DirectoryFacets] = {}
+
+
+def _facets(stamp: str | None) -> selectors.DirectoryFacets:
+    if stamp is None:
+        return selectors.directory_facets()
+    facets = _facets_by_stamp.get(stamp)
+    if facets is None:
+        facets = selectors.directory_facets()
+        _facets_by_stamp.clear()  # only the current stamp's are ever read
+        _facets_by_stamp[stamp] = facets
+    return facets
+
+
+def _render_directory(request, stamp: str | None = None):
+    facets = _facets(stamp)
+    form = DirectoryFilterForm(request.GET or None, country_codes=facets.country_codes)
     data = form.cleaned_data if form.is_valid() else {}
-    members = selectors.directory_search(
-        query=(data.get("q") or "").strip(),
-        constituency=data.get("constituency") or "",
-        region=data.get("region") or "",
-        country=data.get("country") or "",
-        priority_area=data.get("priority_area") or "",
-    )
-    page = Paginator(members, 50).get_page(request.GET.get("page"))
+    filters = {
+        "query": (data.get("q") or "").strip(),
+        "constituency": data.get("constituency") or "",
+        "region": data.get("region") or "",
+        "country": data.get("country") or "",
+        "priority_area": data.get("priority_area") or "",
+    }
+    paginator = Paginator(selectors.directory_search(**filters), 50)
+    known = facets.count_for(**filters)
+    if known is not None:
+        paginator.count = known  # the facets counted them already: no second count
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -80,7 +103,7 @@ def _render_directory(request):
         {
             "form": form,
             "page": page,
-            "counts": selectors.directory_counts(),
+            "counts": facets.counts,
             "querystring": query.urlencode(),
             "committee": committee_members(),
         },
@@ -149,6 +172,44 @@ def _contact_from_token(request, token):
     return contact, None
 
 
+def _member_link(view):
+    """The view runs for the contact its link is signed for (``view(request, token,
+    contact, ...)``); a tampered, unknown or expired link gets the link-problem page."""
+
+    @functools.wraps(view)
+    def wrapper(request, token, *args, **kwargs):
+        contact, problem = _contact_from_token(request, token)
+        if problem:
+            return problem
+        return view(request, token, contact, *args, **kwargs)
+
+    return wrapper
+
+
+def _submit(request, token, action, *, form=None, success="", done=None, failed=None):
+    """What every self-service POST does: when ``form`` is absent or valid, run
+    ``action()`` (the service). On success, ``done(result)`` answers, or the
+    ``success`` message and back to the member's page. A refusal (``DomainError``)
+    goes on the form, or into a message without one; then ``failed()`` answers
+    (the form again, with its answers kept), or back to the member's page."""
+    if form is None or form.is_valid():
+        try:
+            result = action()
+        except DomainError as error:
+            if form is None:
+                messages.error(request, error.message)
+            else:
+                form.add_error(None, error.message)
+        else:
+            if done is not None:
+                return done(result)
+            messages.success(request, success)
+            return redirect("member_self_service", token=token)
+    if failed is None:
+        return redirect("member_self_service", token=token)
+    return failed()
+
+
 def _self_service_page(request, token, contact, *, status=200, **forms):
     member = contact.organisation
     context = {
@@ -176,157 +237,160 @@ def _store_logo(png):
         ) from exc
 
 
+CONTACT_FIELDS = ("name", "role", "email", "language")
+
+
 @rate_limit("member_self_service")
 @require_http_methods(["GET", "HEAD", "POST"])
-def member_self_service(request, token):
+@_member_link
+def member_self_service(request, token, contact):
     """The member's page: its directory profile, its contacts, its membership."""
-    contact, problem = _contact_from_token(request, token)
-    if problem:
-        return problem
     if request.method != "POST":
         return _self_service_page(request, token, contact)
     form = MemberProfileForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            logo = form.cleaned_data.get("logo")
-            services.member_directory_profile_edit(
-                organisation=contact.organisation,
-                by=services.Actor(contact=contact),
-                descriptions=form.descriptions(),
-                website=form.cleaned_data["website"],
-                priority_areas=form.cleaned_data["priority_areas"],
-                public_listing=form.cleaned_data["public_listing"],
-                logo_key=_store_logo(logo) if logo else None,
-            )
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _("Your directory profile is saved."))
-            return redirect("member_self_service", token=token)
-    return _self_service_page(request, token, contact, profile_form=form, status=400)
+
+    def save():
+        logo = form.cleaned_data.get("logo")
+        return services.member_directory_profile_edit(
+            organisation=contact.organisation,
+            by=services.Actor(contact=contact),
+            descriptions=form.descriptions(),
+            website=form.cleaned_data["website"],
+            priority_areas=form.cleaned_data["priority_areas"],
+            public_listing=form.cleaned_data["public_listing"],
+            logo_key=_store_logo(logo) if logo else None,
+        )
+
+    return _submit(
+        request,
+        token,
+        save,
+        form=form,
+        success=_("Your directory profile is saved."),
+        failed=lambda: _self_service_page(request, token, contact, profile_form=form, status=400),
+    )
 
 
 @rate_limit("member_self_service")
 @require_POST
-def member_contact_add(request, token):
-    contact, problem = _contact_from_token(request, token)
-    if problem:
-        return problem
+@_member_link
+def member_contact_add(request, token, contact):
     form = MemberContactForm(request.POST)
-    if form.is_valid():
-        try:
-            services.member_contact_add(
-                organisation=contact.organisation,
-                by=services.Actor(contact=contact),
-                **{name: form.cleaned_data[name] for name in ("name", "role", "email", "language")},
-            )
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _("The contact is added."))
-            return redirect("member_self_service", token=token)
-    return _self_service_page(request, token, contact, contact_form=form, status=400)
+    return _submit(
+        request,
+        token,
+        lambda: services.member_contact_add(
+            organisation=contact.organisation,
+            by=services.Actor(contact=contact),
+            **{name: form.cleaned_data[name] for name in CONTACT_FIELDS},
+        ),
+        form=form,
+        success=_("The contact is added."),
+        failed=lambda: _self_service_page(request, token, contact, contact_form=form, status=400),
+    )
 
 
 @rate_limit("member_self_service")
 @require_http_methods(["GET", "HEAD", "POST"])
-def member_contact_edit(request, token, pk):
-    contact, problem = _contact_from_token(request, token)
-    if problem:
-        return problem
+@_member_link
+def member_contact_edit(request, token, contact, pk):
     other = get_object_or_404(selectors.member_contacts(contact.organisation), pk=pk)
-    fields = ("name", "role", "email", "language")
     form = MemberContactForm(
-        request.POST or None, initial={name: getattr(other, name) for name in fields}
+        request.POST or None, initial={name: getattr(other, name) for name in CONTACT_FIELDS}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            changed = services.member_contact_update(
-                contact=other,
-                by=services.Actor(contact=contact),
-                **{name: form.cleaned_data[name] for name in fields},
-            )
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
-            if changed.pending_email:
-                messages.info(
-                    request,
-                    _(
-                        "We have sent a confirmation link to %(email)s: the new address "
-                        "takes effect once it is confirmed from there."
-                    )
-                    % {"email": changed.pending_email},
+
+    def page(status):
+        return render(
+            request,
+            "applications/member_contact_form.html",
+            {"form": form, "token": token, "other": other, "member": contact.organisation},
+            status=status,
+        )
+
+    def done(changed):
+        if changed.pending_email:
+            messages.info(
+                request,
+                _(
+                    "We have sent a confirmation link to %(email)s: the new address "
+                    "takes effect once it is confirmed from there."
                 )
-            else:
-                messages.success(request, _("The contact is saved."))
-            if changed.pk == contact.pk and changed.email != contact.email:
-                # This link was signed for the old address: go on with one for the new.
-                return redirect(links.member_path(changed))
-            return redirect("member_self_service", token=token)
-    return render(
+                % {"email": changed.pending_email},
+            )
+        else:
+            messages.success(request, _("The contact is saved."))
+        if changed.pk == contact.pk and changed.email != contact.email:
+            # This link was signed for the old address: go on with one for the new.
+            return redirect(links.member_path(changed))
+        return redirect("member_self_service", token=token)
+
+    if request.method != "POST":
+        return page(200)
+    return _submit(
         request,
-        "applications/member_contact_form.html",
-        {"form": form, "token": token, "other": other, "member": contact.organisation},
-        status=400 if request.method == "POST" else 200,
+        token,
+        lambda: services.member_contact_update(
+            contact=other,
+            by=services.Actor(contact=contact),
+            **{name: form.cleaned_data[name] for name in CONTACT_FIELDS},
+        ),
+        form=form,
+        done=done,
+        failed=lambda: page(400),
     )
 
 
 @rate_limit("member_self_service")
 @require_POST
-def member_contact_remove(request, token, pk):
-    contact, problem = _contact_from_token(request, token)
-    if problem:
-        return problem
+@_member_link
+def member_contact_remove(request, token, contact, pk):
     other = get_object_or_404(selectors.member_contacts(contact.organisation), pk=pk)
-    try:
-        services.member_contact_remove(contact=other, by=services.Actor(contact=contact))
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
+
+    def done(_removed):
         messages.success(request, _("The contact is removed."))
         if other.pk == contact.pk:
             return redirect("directory")
-    return redirect("member_self_service", token=token)
+        return redirect("member_self_service", token=token)
+
+    return _submit(
+        request,
+        token,
+        lambda: services.member_contact_remove(contact=other, by=services.Actor(contact=contact)),
+        done=done,
+    )
 
 
 @rate_limit("member_self_service")
 @require_POST
-def member_end(request, token):
-    contact, problem = _contact_from_token(request, token)
-    if problem:
-        return problem
+@_member_link
+def member_end(request, token, contact):
     form = MemberEndForm(request.POST)
-    if form.is_valid():
-        try:
-            services.member_end(
-                organisation=contact.organisation,
-                by=services.Actor(contact=contact),
-                reason=form.cleaned_data["reason"],
-            )
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _("Your membership has ended. Thank you for your work."))
-            return redirect("member_self_service", token=token)
-    return _self_service_page(request, token, contact, end_form=form, status=400)
+    return _submit(
+        request,
+        token,
+        lambda: services.member_end(
+            organisation=contact.organisation,
+            by=services.Actor(contact=contact),
+            reason=form.cleaned_data["reason"],
+        ),
+        form=form,
+        success=_("Your membership has ended. Thank you for your work."),
+        failed=lambda: _self_service_page(request, token, contact, end_form=form, status=400),
+    )
 
 
 @rate_limit("member_self_service")
 @require_POST
-def member_reconfirm(request, token):
-    contact, problem = _contact_from_token(request, token)
-    if problem:
-        return problem
-    try:
-        services.member_reconfirm(
+@_member_link
+def member_reconfirm(request, token, contact):
+    return _submit(
+        request,
+        token,
+        lambda: services.member_reconfirm(
             organisation=contact.organisation, by=services.Actor(contact=contact)
-        )
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Thank you: your details and commitment are confirmed."))
-    return redirect("member_self_service", token=token)
+        ),
+        success=_("Thank you: your details and commitment are confirmed."),
+    )
 
 
 @rate_limit("member_email_confirm")

@@ -43,6 +43,9 @@ class Call(models.Model):
     opens_at = models.DateTimeField(_("opens"))
     closes_at = models.DateTimeField(_("closes"))
     time_zone = models.CharField(_("time zone"), max_length=64, default="America/Mexico_City")
+    # The committee term the seats of this call serve, shown beside each seat.
+    term_starts = models.DateField(_("committee term starts"), null=True, blank=True)
+    term_ends = models.DateField(_("committee term ends"), null=True, blank=True)
     # Set once the members were invited to nominate (the invitation goes once).
     invitations_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Set once nominations still waiting for consent were lapsed at closing.
@@ -91,6 +94,18 @@ class Call(models.Model):
         if now < self.closes_at:
             return CallPhase.OPEN
         return CallPhase.CLOSED
+
+    def term_text(self) -> str:
+        """The seats' term in the reader's language ("" when none was given)."""
+        start = date_format(self.term_starts, "DATE_FORMAT") if self.term_starts else ""
+        end = date_format(self.term_ends, "DATE_FORMAT") if self.term_ends else ""
+        if start and end:
+            return _("term %(start)s – %(end)s") % {"start": start, "end": end}
+        if start:
+            return _("term from %(start)s") % {"start": start}
+        if end:
+            return _("term until %(end)s") % {"end": end}
+        return ""
 
     def get_phase_display(self) -> str:
         return CallPhase(self.phase()).label

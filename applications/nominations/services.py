@@ -49,13 +49,20 @@ def call_save(*, call: Call | None = None, data: dict, seats: dict[str, int], by
     """Create or edit a call with its seats per constituency.
 
     Before: ``data`` holds the cleaned call fields; ``seats`` maps constituency
-    to a number of seats (0 or missing: none). Changes: the call and its seat
+    to a number of seats (0 or missing: none); a committee term, if given, ends
+    after it starts. Changes: the call and its seat
     rows. Sends: if the saved call is open already and nobody was invited yet,
     the invitations at once (in the same transaction); otherwise the hourly
     ``call_invitations_send`` invites members when the call opens.
     """
     if data["closes_at"] <= data["opens_at"]:
         raise TransitionNotAllowed(_("The call must close after it opens."))
+    if (
+        data.get("term_starts")
+        and data.get("term_ends")
+        and data["term_ends"] <= data["term_starts"]
+    ):
+        raise TransitionNotAllowed(_("The committee term must end after it starts."))
     wanted = {key: value for key, value in seats.items() if value}
     if not wanted:
         raise TransitionNotAllowed(_("Give at least one constituency one seat or more."))

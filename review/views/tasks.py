@@ -18,6 +18,8 @@ from viewflow.workflow.models import Task
 from applications.choices import Recommendation
 from applications.exceptions import DomainError
 from applications.letters import services as letter_services
+from applications.members import selectors as member_selectors
+from applications.members import services as member_services
 from applications.nominations import services
 from notifications.services import letter_context as email_context
 from notifications.services import render_email
@@ -316,6 +318,46 @@ class NominationOnboardView(NominationTaskView):
         )
 
 
+class ReconfirmationFollowUpView(TaskFormView):
+    """The Secretariat's follow-up of an unanswered yearly re-confirmation: the
+    member's contacts and history beside a note; done closes the task."""
+
+    template_name = "review/reconfirmation_task.html"
+    view_permission = "review.follow_up_reconfirmation"
+    form_class = forms.ReconfirmationFollowUpForm
+
+    @property
+    def organisation(self):
+        return self.request.activation.process.reconfirmationprocess.organisation
+
+    def subject(self):
+        return self.organisation
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        member = self.organisation
+        context.update(
+            member=member,
+            contacts=member_selectors.member_contacts(member),
+            history=member_selectors.member_history(member)[:10],
+        )
+        return context
+
+    @property
+    def success_message(self):
+        return _("The follow-up of %(name)s is done.") % {"name": self.organisation.name}
+
+    def perform(self, form):
+        member_services.member_reconfirmation_follow_up(
+            organisation=self.organisation,
+            by=member_services.Actor(user=self.request.user),
+            note=form.cleaned_data["note"],
+        )
+
+    def subject_url(self) -> str:
+        return reverse("review:member_detail", args=[self.organisation.pk])
+
+
 class TaskInboxView(LoginRequiredMixin, generic.TemplateView):
     """One inbox for the staff: letters' and nominations' tasks together."""
 
@@ -332,11 +374,16 @@ class TaskInboxView(LoginRequiredMixin, generic.TemplateView):
                 letter = task.process.letterprocess.letter
                 kind, subject = _("Letter"), letter.organisation_name
                 due, overdue = task_due(node, task.created, days=days)
+            elif hasattr(task.process, "reconfirmationprocess"):
+                kind = _("Member")
+                subject = task.process.reconfirmationprocess.organisation.name
+                due, overdue = None, False
             else:
                 nomination = task.process.nominationprocess.nomination
                 kind = _("Nomination")
                 subject = f"{nomination.nominee_name} ({nomination.nominee_organisation.name})"
-                due, overdue = None, False
+                # The same review deadlines as letters' (screening, decision, onboarding).
+                due, overdue = task_due(node, task.created, days=days)
             rows.append(
                 {
                     "kind": kind,

@@ -191,7 +191,7 @@ def test_answers_are_in_the_exports_and_erased_by_the_retention_run(lead, review
     assert personal["letter"]["answers"][0]["text"]["en"] == "=1+2 members"
 
     letters.letter_withdraw(letter=letter)
-    Letter.objects.filter(pk=letter.pk).update(updated_at=timezone.now() - timedelta(days=400))
+    Letter.objects.filter(pk=letter.pk).update(closed_at=timezone.now() - timedelta(days=400))
     assert retention.anonymise_due() == 1
     letter.refresh_from_db()
     assert letter.answers == [] and not letter.attachments.exists()

@@ -13,10 +13,10 @@ from applications.uploads import orphan_files_delete
 
 class Command(BaseCommand):
     help = (
-        "Anonymise rejected and withdrawn letters closed more than RETENTION_MONTHS ago, "
-        "and declined, lapsed, rejected and withdrawn nominations closed more than "
-        "RETENTION_MONTHS calendar months ago, deleting their files, and delete files that "
-        "failed submissions left behind, remind and delete saved letters "
+        "Anonymise rejected and withdrawn letters and declined, lapsed, rejected and "
+        "withdrawn nominations closed more than RETENTION_MONTHS calendar months ago, "
+        "deleting their files, and delete files that failed submissions left behind, "
+        "remind and delete saved letters "
         "(DRAFT_EXPIRY_DAYS), and erase the contacts of members that ended more "
         "than RETENTION_MONTHS ago; --dry-run lists what would be erased; with "
         "--schedule, make the worker do it daily."
@@ -38,7 +38,7 @@ class Command(BaseCommand):
             due = nominations.nominations_due_for_anonymisation().order_by("pk")
             for letter in letters:
                 self.stdout.write(
-                    f"letter {letter.pk}: {letter.status}, {letter.updated_at:%Y-%m-%d}"
+                    f"letter {letter.pk}: {letter.status}, closed {letter.closed_at:%Y-%m-%d}"
                 )
             for nomination in due:
                 self.stdout.write(

@@ -1,15 +1,20 @@
-"""Retention: closed letters are anonymised after the retention period, their
-files deleted from the bucket; staff can export what is held about an applicant."""
+"""Retention: closed letters are anonymised RETENTION_MONTHS calendar months after
+the day they closed (a stored timestamp a later save does not move), their files
+deleted from the bucket; staff can export what is held about an applicant."""
 
+import datetime
+import importlib
 import io
 import json
 from datetime import timedelta
 
 import pytest
 import time_machine
+from django.apps import apps
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
+from django_fsm_log.models import StateLog
 from django_tasks_db.models import DBTaskResult
 
 from applications.letters import services
@@ -20,6 +25,14 @@ from tests.files import pdf_bytes, upload
 
 pytestmark = pytest.mark.django_db
 
+CLOSED_ON = datetime.datetime(2026, 1, 31, 10, tzinfo=datetime.UTC)
+
+
+def purge(*args) -> str:
+    out = io.StringIO()
+    call_command("retention_purge", *args, stdout=out)
+    return out.getvalue()
+
 
 def submit_with_file(client):
     data = form_data(contact_email="persona@ejemplo.org", contact_name="Ana Persona")
@@ -29,19 +42,30 @@ def submit_with_file(client):
 
 
 def test_closed_letters_are_anonymised_after_the_period(client, aws, deliver, settings):
-    with deliver():
+    settings.RETENTION_MONTHS = 12
+    with deliver(), time_machine.travel(CLOSED_ON, tick=False):
         letter = submit_with_file(client)
-        services.letter_withdraw(letter=letter, reason="Nos fusionamos con otra red.")
+        letter = services.letter_withdraw(letter=letter, reason="Nos fusionamos con otra red.")
+    assert letter.closed_at == CLOSED_ON
     key = letter.attachments.get().key
     assert aws.object_keys() == [key]
+    # A later save does not restart the clock (updated_at would).
+    with time_machine.travel(CLOSED_ON + timedelta(days=200), tick=False):
+        Letter.objects.get(pk=letter.pk).save()
 
-    months = settings.RETENTION_MONTHS
-    with time_machine.travel(timezone.now() + timedelta(days=30 * months - 2)):
-        call_command("retention_purge", stdout=io.StringIO())
+    # 31 January 2026 + 12 calendar months = 31 January 2027: the day before, nothing.
+    with time_machine.travel(datetime.datetime(2027, 1, 30, 23, tzinfo=datetime.UTC)):
+        assert "0 letters anonymised" in purge()
+        assert f"letter {letter.pk}:" not in purge("--dry-run")
     assert Letter.objects.get(pk=letter.pk).anonymised_at is None
 
-    with deliver(), time_machine.travel(timezone.now() + timedelta(days=30 * months + 1)):
-        call_command("retention_purge", stdout=io.StringIO())
+    at = datetime.datetime(2027, 1, 31, 11, tzinfo=datetime.UTC)
+    with deliver(), time_machine.travel(at):
+        listing = purge("--dry-run")
+        assert f"letter {letter.pk}: withdrawn, closed 2026-01-31" in listing
+        assert "dry run: 1 letters" in listing
+        assert Letter.objects.get(pk=letter.pk).anonymised_at is None  # dry run
+        assert "1 letters anonymised" in purge()
     letter.refresh_from_db()
     assert letter.anonymised_at is not None
     assert "persona" not in letter.contact_email and letter.contact_name == ""
@@ -51,6 +75,40 @@ def test_closed_letters_are_anonymised_after_the_period(client, aws, deliver, se
     assert not OutboxMessage.objects.filter(recipient="persona@ejemplo.org").exists()
     assert not OutboxMessage.objects.filter(body_text__contains="Ana Persona").exists()
     assert letter.status == "withdrawn" and letter.constituency  # statistics stay
+
+
+def test_a_rejection_stores_the_day_it_closed(make_letter, settings):
+    settings.RETENTION_MONTHS = 1
+    with time_machine.travel(CLOSED_ON, tick=False):
+        letter = make_letter("rejected")
+    assert letter.closed_at == CLOSED_ON
+    # A calendar month back from 28 February is 28 January, after the 31st: kept;
+    # from 1 March it is 1 February: due.
+    with time_machine.travel(datetime.datetime(2026, 2, 28, 23, tzinfo=datetime.UTC)):
+        assert f"letter {letter.pk}:" not in purge("--dry-run")
+    with time_machine.travel(datetime.datetime(2026, 3, 1, 11, tzinfo=datetime.UTC)):
+        assert f"letter {letter.pk}: rejected, closed 2026-01-31" in purge("--dry-run")
+
+
+def test_the_migration_dates_closed_letters_from_their_history(make_letter):
+    """Letters closed before ``closed_at`` existed get the time of their closing
+    transition, or their last change when they have no history."""
+    migration = importlib.import_module("applications.migrations.0015_i14_letter_closed_at")
+    with time_machine.travel(CLOSED_ON, tick=False):
+        rejected = make_letter("rejected")
+        withdrawn = make_letter("withdrawn")
+    later = CLOSED_ON + timedelta(days=90)
+    Letter.objects.filter(pk__in=[rejected.pk, withdrawn.pk]).update(
+        closed_at=None, updated_at=later
+    )
+    StateLog.objects.for_(withdrawn).delete()
+    open_letter = make_letter("submitted")
+
+    migration.closed_letters_closed_at(apps, None)
+
+    assert Letter.objects.get(pk=rejected.pk).closed_at == CLOSED_ON
+    assert Letter.objects.get(pk=withdrawn.pk).closed_at == later
+    assert Letter.objects.get(pk=open_letter.pk).closed_at is None
 
 
 def test_open_and_member_letters_are_kept(make_letter, settings):

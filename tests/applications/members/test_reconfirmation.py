@@ -118,3 +118,62 @@ def test_the_reminders_go_out_with_the_worker_hourly_run(member):
         deadline_reminders.call()
     assert OutboxMessage.objects.filter(event="member_reconfirmation").count() == 1
     assert timezone.now() > ASKED
+
+
+def test_sixty_days_unanswered_give_the_secretariat_a_task_it_closes_with_a_note(
+    client, member, reviewer, approver
+):
+    from viewflow.workflow.models import Task
+
+    from review.models import ReconfirmationProcess
+
+    run_on(ASKED)
+    run_on(ASKED + timedelta(days=59))
+    assert not ReconfirmationProcess.objects.exists()
+    run_on(ASKED + timedelta(days=60))
+    run_on(ASKED + timedelta(days=61))  # the next hourly runs open no second task
+    [process] = ReconfirmationProcess.objects.filter(organisation=member)
+    task = Task.objects.get(process=process, flow_task_type="HUMAN")
+    url = reverse("review:task", args=[task.pk])
+
+    client.force_login(reviewer)
+    inbox = client.get(reverse("review:task_inbox")).content.decode()
+    assert f'href="{url}"' in inbox and member.name in inbox
+    page = client.get(url).content.decode()
+    assert "focal@anual.example.org" in page and 'id="task-form-title"' in page
+
+    # A note is required: nothing is closed without saying what was done.
+    response = client.post(url, {"note": "  "})
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    task.refresh_from_db()
+    assert task.status != "DONE"
+
+    response = client.post(url, {"note": "Llamamos a la Red: confirma sus datos por teléfono."})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("review:member_detail", args=[member.pk])
+    task.refresh_from_db()
+    assert task.status == "DONE" and task.owner_id == reviewer.pk
+    change = MemberChange.objects.get(organisation=member, action="reconfirmation_followed_up")
+    assert change.by_user_id == reviewer.pk and "por teléfono" in change.note
+    assert Organisation.objects.get(pk=member.pk).membership_status == "active"
+    detail = client.get(response["Location"]).content.decode()
+    assert "Unanswered yearly confirmation followed up" in detail and "por teléfono" in detail
+    assert f'href="{url}"' not in client.get(reverse("review:task_inbox")).content.decode()
+
+
+def test_the_follow_up_task_is_the_secretariats_only(client, member, approver):
+    from viewflow.workflow.models import Task
+
+    run_on(ASKED)
+    run_on(ASKED + timedelta(days=60))
+    task = Task.objects.get(
+        process__reconfirmationprocess__organisation=member, flow_task_type="HUMAN"
+    )
+    url = reverse("review:task", args=[task.pk])
+    client.force_login(approver)  # the Committee
+    assert f'href="{url}"' not in client.get(reverse("review:task_inbox")).content.decode()
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"note": "x"}).status_code == 403
+    task.refresh_from_db()
+    assert task.status != "DONE"

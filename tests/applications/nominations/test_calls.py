@@ -181,3 +181,64 @@ def test_saving_a_call_that_is_open_already_invites_at_once(client, reviewer):
     client.force_login(reviewer)
     html = client.get(reverse("review:call_list")).content.decode()
     assert "To send when the call opens" in html and "Sent on" in html
+
+
+def test_a_call_keeps_the_committee_term_its_seats_serve(client, reviewer):
+    client.force_login(reviewer)
+    refused = client.post(
+        reverse("review:call_create"), _form(term_starts="2029-04-01", term_ends="2027-04-01")
+    )
+    assert refused.status_code == 400
+    assert "The committee term must end after it starts." in refused.content.decode()
+    assert not Call.objects.exists()
+    response = client.post(
+        reverse("review:call_create"), _form(term_starts="2027-04-01", term_ends="2029-03-31")
+    )
+    assert response.status_code == 302
+    call = Call.objects.get()
+    assert (call.term_starts, call.term_ends) == (
+        datetime.date(2027, 4, 1),
+        datetime.date(2029, 3, 31),
+    )
+    edit = client.get(reverse("review:call_edit", args=[call.pk])).content.decode()
+    assert 'value="2027-04-01"' in edit and 'value="2029-03-31"' in edit
+
+
+@pytest.mark.parametrize(
+    ("language", "call_title", "term"),
+    [
+        ("en", "Call for the Management Committee 2027", "term April 1, 2027 – March 31, 2029"),
+        (
+            "es",
+            "Convocatoria al Comité de Gestión 2027",
+            "mandato 1 de abril de 2027 – 31 de marzo de 2029",
+        ),
+        ("fr", "Appel au Comité de gestion 2027", "mandat 1 avril 2027 – 31 mars 2029"),
+    ],
+)
+def test_the_directory_shows_each_seats_call_and_term(
+    client, make_nomination, language, call_title, term
+):
+    call = factories.call(
+        term_starts=datetime.date(2027, 4, 1), term_ends=datetime.date(2029, 3, 31)
+    )
+    seated = make_nomination("onboarded", call=call)
+    organisation = seated.nominee_organisation
+    organisation.public_listing = True  # listed, so that its own page shows the seat too
+    organisation.save()
+    directory = client.get(reverse("directory"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    block = directory[directory.index('<ul class="committee">') :].split("</ul>")[0]
+    assert seated.nominee_name in block
+    assert f"{call_title}, {term}" in block
+    page = client.get(
+        reverse("member_detail", args=[organisation.pk]), HTTP_ACCEPT_LANGUAGE=language
+    ).content.decode()
+    assert f"{call_title}, {term}" in page
+
+
+def test_a_seat_without_a_term_shows_its_call_alone(client, make_nomination):
+    seated = make_nomination("onboarded", call=factories.call())
+    directory = client.get(reverse("directory"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    block = directory[directory.index('<ul class="committee">') :].split("</ul>")[0]
+    assert "— Call for the Management Committee 2027</li>" in block
+    assert "term" not in block and seated.nominee_name in block

@@ -1,10 +1,15 @@
 """Screening and decision of nominations in the review inbox: the computed
 eligibility checklist, the four-eyes rule, seats, committee onboarding."""
 
+import datetime
+
 import pytest
+import time_machine
 from django.urls import reverse
+from django.utils import formats
 
 from applications.choices import Constituency, NominationStatus
+from applications.configuration.selectors import deadline_days
 from applications.exceptions import FourEyesViolation, SeatsFull
 from applications.nominations import services as nominations
 from notifications.models import OutboxMessage
@@ -210,3 +215,24 @@ def test_the_admin_shows_calls_and_nominations_read_only(admin_client, make_nomi
         page = admin_client.get(reverse(f"admin:applications_{name}_change", args=[obj.pk]))
         assert page.status_code == 200
         assert 'name="_save"' not in page.content.decode()
+
+
+def test_a_nominations_task_has_its_due_date_in_the_inbox_and_turns_overdue(
+    client, reviewer, make_nomination
+):
+    """Like letters', a nomination's screening task is due the screening deadline
+    after it opened (the Secretariat's review deadlines), and shows when overdue."""
+    opened = datetime.datetime(2026, 3, 2, 9, tzinfo=datetime.UTC)
+    with time_machine.travel(opened, tick=False):
+        nomination = make_nomination("submitted", call=factories.call())
+    due = opened + datetime.timedelta(days=deadline_days()["screen"])
+    shown = formats.date_format(due, "SHORT_DATE_FORMAT")
+    client.force_login(reviewer)
+    with time_machine.travel(due - datetime.timedelta(hours=1)):
+        page = client.get(reverse("review:task_inbox")).content.decode()
+    row = page[page.index(nomination.nominee_name) :].split("</tr>")[0]
+    assert f"<td>{shown}</td>" in row and "Overdue" not in row
+    with time_machine.travel(due + datetime.timedelta(hours=1)):
+        page = client.get(reverse("review:task_inbox")).content.decode()
+    row = page[page.index(nomination.nominee_name) :].split("</tr>")[0]
+    assert f"<strong>Overdue</strong> {shown}</td>" in row
