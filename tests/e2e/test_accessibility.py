@@ -240,7 +240,8 @@ def test_nomination_pages_have_no_serious_axe_violations(
         base + reverse("applications:nomination_create", args=[nominate_token(call, nominator)]),
         "nomination form",
     )
-    page.locator("main form button[type=submit]").last.click()
+    # The form's own send button, not "Save and continue later" beside it.
+    page.get_by_role("button", name="Send the nomination").click()
     expect(page.locator(".errorlist").first).to_be_visible()
     audit.check(page, "nomination form with errors")
     audit.visit(

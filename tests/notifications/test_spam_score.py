@@ -14,12 +14,15 @@ import pytest
 from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
 
+from applications import links
+from applications.replies import reply_receive
 from notifications.services import (
     call_context,
     email_pairs,
     letter_context,
     nomination_context,
     render_email,
+    reply_context,
 )
 from tests import factories
 
@@ -67,7 +70,15 @@ def contexts(make_letter, approver, settings):
     )
     nomination.decision_reason = "Cumple los criterios."
     member = factories.member(name="Red de Cuidados del Norte")
+    reply = reply_receive(  # an applicant's answer, as the inbound webhook stores it
+        sender="ana@cuidados.example.org",
+        recipients=[links.reply_address(letter)],
+        subject="Re: su carta",
+        text="Adjuntamos la carta firmada.",
+        files=[],
+    )
     return {
+        "reply": reply_context(reply),
         "letter": letter_context(letter),
         "nomination": nomination_context(nomination),
         "call": {
