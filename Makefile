@@ -62,7 +62,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 
 test: install system-deps node_modules/.package-lock.json ## Run the whole test suite (SQLite, or DATABASE_URL if set)
-	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -n $(TEST_PROCESSES) --dist loadgroup --no-loadscope-reorder $(PYTEST_ARGS)
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -n $(TEST_PROCESSES) --dist loadscope --no-loadscope-reorder $(PYTEST_ARGS)
 
 lint: install ## Check style with ruff, and which way imports point with lint-imports
 	$(VENV)/bin/ruff check .

@@ -330,22 +330,35 @@ def upload_spy(settings):
 # Two processes for the suite (``make test`` runs ``pytest -n auto``) -------------------
 
 # Tests that must share one process: the browser journeys (the last of them checks
-# every page the others loaded) and the access matrix (its last test checks every
-# page its cells rendered). Every other module stays whole in one process too, so
-# that a module's fixtures are built once.
+# every page the others loaded). Every other module stays whole in one process, so
+# that a module's fixtures are built once and the access matrix's last test sees
+# every page its cells rendered.
 SHARED_PROCESS = {"tests/e2e/": "browser journeys"}
+# The longest units first, so that neither process is left alone with one at the end.
+FIRST = ("browser journeys", "tests/test_access_matrix.py")
+
+
+def unit_of(nodeid: str) -> str:
+    path = nodeid.split("::", 1)[0]
+    return next((unit for prefix, unit in SHARED_PROCESS.items() if path.startswith(prefix)), path)
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """Whole modules to each process, the browser journeys as one (xdist's own
+    ``loadgroup`` marks no longer reach the scheduler under pytest 9)."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModuleScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            return unit_of(nodeid)
+
+    return ModuleScheduling(config, log)
 
 
 def pytest_collection_modifyitems(config, items):
-    if not getattr(config.option, "numprocesses", None):
+    if not hasattr(config, "workerinput"):  # an xdist worker: it collects and runs
         return
-    for item in items:
-        path = item.nodeid.split("::", 1)[0]
-        group = next((g for prefix, g in SHARED_PROCESS.items() if path.startswith(prefix)), path)
-        item.add_marker(pytest.mark.xdist_group(group))
-    # The longest groups first, so that neither process is left alone with one at the end.
-    weight = {"browser journeys": 10**6, "tests/test_access_matrix.py": 10**6 - 1}
-    items.sort(key=lambda item: -weight.get(item.get_closest_marker("xdist_group").args[0], 0))
+    items.sort(key=lambda item: FIRST.index(u) if (u := unit_of(item.nodeid)) in FIRST else 2)
 
 
 _FIGURE = re.compile(r"\w=\S")
