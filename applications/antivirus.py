@@ -25,6 +25,7 @@ import struct
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.core.files.storage import storages
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -155,9 +156,9 @@ def served_status(key: str) -> str:
 
 
 def _stored_chunks(key: str):
-    from .uploads import attachments_storage
-
-    with attachments_storage().open(key, "rb") as handle:
+    # The attachments storage itself, not uploads.attachments_storage: uploads imports
+    # this module.
+    with storages["attachments"].open(key, "rb") as handle:
         while chunk := handle.read(CHUNK):
             yield chunk
 

@@ -42,33 +42,22 @@ from applications.members.selectors import member_history, member_recipients, me
 from applications.roles import COMMITTEE, SECRETARIAT
 from applications.texts.selectors import substitute, text_current
 
-from .models import OutboxMessage, OutboxStatus, StaffEmailPreference
-from .outbox import enqueue_send
-from .texts import STAFF_EMAILS, email_spec, key_of, render_files
-
-APPLICANT = "applicant"
-NEW_MEMBER = "new_member"
-NOMINATOR = "nominator"  # the contact of the member organisation that nominated
-NOMINEE = "nominee"
-MEMBERS = "members"  # every member organisation's contact, each with its own link
-MEMBER = "member"  # the contacts of one member whose role fits (members.selectors.ROUTES)
-CONTACT = "contact"  # one member contact, about its own link
-NEW_ADDRESS = "new_address"  # a contact's new address, to confirm it
-STAFF = "staff"  # named users: reminders and escalations
-# Whoever holds the open task of the letter or nomination a reply landed on; the
-# Secretariat's staff when nobody holds it.
-ASSIGNEE = "assignee"
-# People outside the staff: their emails carry the Secretariat's address as Reply-To.
-PUBLIC_AUDIENCES = (
+from .audiences import (  # noqa: F401 (the names the rest of the app reads here)
     APPLICANT,
+    ASSIGNEE,
+    CONTACT,
+    MEMBER,
+    MEMBERS,
+    NEW_ADDRESS,
     NEW_MEMBER,
     NOMINATOR,
     NOMINEE,
-    MEMBERS,
-    MEMBER,
-    CONTACT,
-    NEW_ADDRESS,
+    PUBLIC_AUDIENCES,
+    STAFF,
 )
+from .models import OutboxMessage, OutboxStatus, StaffEmailPreference
+from .outbox import enqueue_send
+from .texts import STAFF_EMAILS, email_spec, key_of, render_files
 
 # What a reply can land on (applications/replies.py): its emails carry a signed Reply-To.
 REPLYABLE = ("applications.letter", "applications.nomination")

@@ -29,6 +29,8 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from applications.texts.selectors import Placeholder, TextSpec
 
+from .audiences import PUBLIC_AUDIENCES
+
 # name: (what it is replaced by, the context paths it is read from, first found).
 PLACEHOLDERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "name": (
@@ -448,9 +450,6 @@ def email_spec(event: str, audience: str) -> TextSpec:
 
 
 def _is_public(audience: str) -> bool:
-    # services imports this module: its list of public audiences is read when called.
-    from .services import PUBLIC_AUDIENCES
-
     return audience.lower() in PUBLIC_AUDIENCES
 
 
