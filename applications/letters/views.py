@@ -1,7 +1,6 @@
 """Public pages of a letter: home, the letter form, the status page behind a signed
 link, and the new member's onboarding checklist behind the link in its approval."""
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from applications import uploads
 from applications.choices import AttachmentKind, LetterStatus, reading_language
 from applications.drafts import services as draft_services
+from applications.drafts.forms import fill_initial
 from applications.exceptions import DomainError, StorageUnavailable
 from applications.links import (
     LinkExpired,
@@ -137,16 +137,6 @@ def _letter_form_page(request, form, *, draft=None, kept=(), status=200):
     return render(request, "applications/letter_form.html", context, status=status)
 
 
-def _draft_initial(form, data: dict) -> None:
-    """Put a draft's answers into an unbound letter form."""
-    for name, values in data.items():
-        field = form.fields.get(name)
-        if field is None or isinstance(field, forms.FileField):
-            continue
-        many = isinstance(field, forms.MultipleChoiceField)
-        form.initial[name] = list(values) if many else (values[0] if values else "")
-
-
 def _draft_gone(request):
     return render(
         request,
@@ -176,7 +166,7 @@ def letter_draft(request, token):
         return _draft_gone(request)
     if request.method != "POST":
         form = LetterForm()
-        _draft_initial(form, draft.data)
+        fill_initial(form, draft.data)
         return _letter_form_page(request, form, draft=draft, kept=[f.pk for f in draft.files.all()])
     own = set(draft.files.values_list("pk", flat=True))
     kept = [int(pk) for pk in request.POST.getlist("keep_file") if pk.isdigit() and int(pk) in own]

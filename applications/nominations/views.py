@@ -1,7 +1,6 @@
 """Public pages of calls and nominations: the call, the nomination form behind a
 member's signed link, the nominee's consent, the nominator's status page."""
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from applications import uploads
 from applications.choices import NominationStatus, reading_language
 from applications.drafts import services as draft_services
+from applications.drafts.forms import fill_initial
 from applications.exceptions import DomainError, StorageUnavailable
 from applications.links import (
     LinkExpired,
@@ -221,16 +221,6 @@ def _save_draft(request, form, context, *, call, member, draft, kept=()):
     return _nomination_form_page(request, form, context, draft=draft, kept=kept, status=400)
 
 
-def _draft_initial(form, data: dict) -> None:
-    """Put a draft's answers into an unbound nomination form."""
-    for name, values in data.items():
-        field = form.fields.get(name)
-        if field is None or isinstance(field, forms.FileField):
-            continue
-        many = isinstance(field, forms.MultipleChoiceField)
-        form.initial[name] = list(values) if many else (values[0] if values else "")
-
-
 def _draft_gone(request):
     return render(
         request,
@@ -264,7 +254,7 @@ def nomination_draft(request, token):
         return render(request, "applications/nomination_closed.html", context, status=410)
     if request.method != "POST":
         form = NominationForm(call=call)
-        _draft_initial(form, draft.data)
+        fill_initial(form, draft.data)
         kept = [file.pk for file in draft.files.all()]
         return _nomination_form_page(request, form, context, draft=draft, kept=kept)
     own = set(draft.files.values_list("pk", flat=True))
