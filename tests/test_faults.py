@@ -325,6 +325,14 @@ class Visitor:
         )
 
 
+def _page_errors(response: requests.Response) -> str:
+    """The error messages a refused form shows (or the start of the page)."""
+    errors = re.findall(r'class="[^"]*error[^"]*"[^>]*>(.*?)</', response.text, flags=re.S)
+    errors = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", error)).strip() for error in errors]
+    text = " | ".join(error for error in errors if error)
+    return text or response.text[:400]
+
+
 def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
@@ -377,6 +385,7 @@ def test_postgres_restart_answers_503_during_and_serves_after_without_restarting
 
         # Submissions and staff pages all through the restart, from another thread.
         answers: list[tuple[str, int]] = []
+        unexpected: list[tuple[str, int, str]] = []  # with what the page said, to tell why
         stop = threading.Event()
 
         def keep_asking():
@@ -384,8 +393,13 @@ def test_postgres_restart_answers_503_during_and_serves_after_without_restarting
             while not stop.is_set():
                 n += 1
                 name = f"During {n}"
-                answers.append((name, english.submit(name).status_code))
-                answers.append(("staff", staff.get(app.url + "/review/", timeout=30).status_code))
+                for who, response in (
+                    (name, english.submit(name)),
+                    ("staff", staff.get(app.url + "/review/", timeout=30)),
+                ):
+                    answers.append((who, response.status_code))
+                    if response.status_code not in {200, 302, 503}:
+                        unexpected.append((who, response.status_code, _page_errors(response)))
 
         asker = threading.Thread(target=keep_asking)
         asker.start()
@@ -439,7 +453,7 @@ def test_postgres_restart_answers_503_during_and_serves_after_without_restarting
         f"\npostgres_restart requests_during={len(answers)} "
         f"statuses={dict(sorted(statuses.items()))} gunicorn_workers_restarted=0"
     )
-    assert set(statuses) <= {200, 302, 503}, statuses
+    assert set(statuses) <= {200, 302, 503}, (statuses, unexpected)
     assert statuses[503] >= 1
 
     # What was answered 302 was saved, what was answered 503 was not; and once the

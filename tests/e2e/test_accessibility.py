@@ -463,6 +463,11 @@ def tab_to(page, selector, *, key="Tab", limit=80):
 def test_letter_form_by_keyboard_alone(live_server, page, tmp_path):
     pdf = tmp_path / "keyboard.pdf"
     pdf.write_bytes(pdf_bytes("Sent with the keyboard"))
+    # Playwright asks Chromium to hand file choosers over only once someone listens, and
+    # it does not wait for the answer: a listener added by expect_file_chooser just before
+    # the key press can lose that race, and the real dialog opens instead. Listening from
+    # the start makes the hand-over certain long before the press.
+    page.on("filechooser", lambda chooser: None)
     page.goto(live_server.url + "/apply/")
 
     # The first Tab reaches a visible "Skip to content" link; Enter skips the header.
