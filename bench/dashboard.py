@@ -11,12 +11,13 @@ load on the machine weighs on both sizes alike, and takes the median of each
 round's ratio: as staff see it (the figures kept until a letter changes), with
 every figure recomputed for every request, and just after a new letter (the
 counts recomputed, the medians kept until a decision or onboarding).
-Downloads the letters CSV export at both sizes. Then adds letters up to 200,000 and downloads
-the export once more, sampling the process's resident memory while the rows
+Downloads the letters CSV export and the workbook at both sizes. Then adds letters
+up to 200,000 and downloads both once more, sampling the process's resident memory while the rows
 stream. Prints as its last line:
 
     dashboard_ratio=<median ms at 20k / at 1k> dashboard_ms_20k=<median>
     export_ms_per_row=<at 20k> export_rss_growth_mb=<RSS peak - before, 200k rows>
+    export_xlsx_ms_per_row=<the workbook, at 20k> export_xlsx_rss_growth_mb=<200k rows>
     queries_1k=<dashboard queries> queries_20k=<the same, at 20k>
 
 Run: .venv/bin/python bench/dashboard.py   (a few minutes; BENCH_EXPORT_ROWS=50000 for less)
@@ -219,19 +220,34 @@ def measure_dashboard(client, *, mode: str) -> tuple[float, int]:
     return statistics.median(times) * 1000, len(captured)
 
 
-def export(client) -> tuple[int, float, float]:
-    """Rows, seconds, and the RSS growth (MB) while the letters CSV streams."""
+def export(client, view="review:export_letters") -> tuple[int, float, float]:
+    """Rows, seconds, and the RSS growth (MB) while the letters CSV (or, with
+    ``view="review:export_letters_xlsx"``, the workbook) streams. A workbook's rows
+    are counted by reading it back, after the clock and the memory samples."""
     gc.collect()
     before = peak = rss_mb()
     start = time.perf_counter()
-    response = client.get(reverse("review:export_letters"))
+    response = client.get(reverse(view))
+    assert response.status_code == 200, response.status_code
     lines = 0
+    workbook = tempfile.TemporaryFile() if view.endswith("_xlsx") else None
     for n, chunk in enumerate(response.streaming_content):
-        lines += chunk.count(b"\n")
+        if workbook is None:
+            lines += chunk.count(b"\n")
+        else:
+            workbook.write(chunk)
         if n % 50 == 0:
             peak = max(peak, rss_mb())
     elapsed = time.perf_counter() - start
     peak = max(peak, rss_mb())
+    if workbook is not None:
+        from openpyxl import load_workbook
+
+        workbook.seek(0)
+        book = load_workbook(workbook, read_only=True)
+        lines = sum(1 for _row in book.worksheets[0].iter_rows(values_only=True))
+        book.close()
+        workbook.close()
     return lines - 1, elapsed, peak - before
 
 
@@ -273,12 +289,18 @@ def run() -> None:
         runs = [export(client) for _ in range(3)]
         assert all(rows == size for rows, _seconds, _growth in runs), runs
         per_row[size] = statistics.median(seconds for _rows, seconds, _growth in runs) / size
+        runs = [export(client, "review:export_letters_xlsx") for _ in range(3)]
+        assert all(rows == size for rows, _seconds, _growth in runs), runs
+        per_row[size, "xlsx"] = (
+            statistics.median(seconds for _rows, seconds, _growth in runs) / size
+        )
         print(
             f"{size} letters: dashboard {statistics.median(times[size, 'kept']):.1f} ms, "
             f"{queries[size, 'kept']} queries (figures recomputed: "
             f"{statistics.median(times[size, 'fresh']):.1f} ms, {queries[size, 'fresh']} queries; "
             f"after a new letter: {statistics.median(times[size, 'submitted']):.1f} ms, "
-            f"{queries[size, 'submitted']} queries); export {per_row[size] * 1e6:.1f} µs a row"
+            f"{queries[size, 'submitted']} queries); export {per_row[size] * 1e6:.1f} µs a row "
+            f"(workbook {per_row[size, 'xlsx'] * 1e6:.1f} µs)"
         )
     for mode in MODES:
         print(f"dashboard ratios by round ({mode}): {', '.join(f'{r:.2f}' for r in ratios[mode])}")
@@ -300,11 +322,20 @@ def run() -> None:
         f"{rows} letters: export {seconds:.1f} s ({seconds * 1e6 / rows:.1f} µs a row), "
         f"RSS +{growth:.1f} MB while streaming"
     )
+    xlsx_rows, xlsx_seconds, xlsx_growth = export(client, "review:export_letters_xlsx")
+    assert xlsx_rows == rows, (xlsx_rows, rows)
+    print(
+        f"{xlsx_rows} letters: workbook {xlsx_seconds:.1f} s "
+        f"({xlsx_seconds * 1e6 / xlsx_rows:.1f} µs a row), "
+        f"RSS +{xlsx_growth:.1f} MB while streaming"
+    )
     print(
         f"dashboard_ratio={statistics.median(ratios['kept']):.2f} "
         f"dashboard_ms_20k={statistics.median(times[20_000, 'kept']):.1f} "
         f"export_ms_per_row={per_row[20_000] * 1000:.4f} "
         f"export_rss_growth_mb={growth:.1f} "
+        f"export_xlsx_ms_per_row={per_row[20_000, 'xlsx'] * 1000:.4f} "
+        f"export_xlsx_rss_growth_mb={xlsx_growth:.1f} "
         f"queries_1k={queries[1_000, 'kept']} queries_20k={queries[20_000, 'kept']}"
     )
 
