@@ -10,9 +10,11 @@ import hashlib
 import logging
 import os
 import secrets
+import threading
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from io import BytesIO
@@ -190,9 +192,14 @@ def check_upload(upload) -> CheckedFile:
     )
 
 
-def store(checked: CheckedFile) -> str:
-    """Write the file under a new random key and return the key."""
-    key = f"letters/{secrets.token_urlsafe(24)}.{checked.extension}"
+def new_key(checked: CheckedFile) -> str:
+    """A new random key for a checked file (random by construction: never taken)."""
+    return f"letters/{secrets.token_urlsafe(24)}.{checked.extension}"
+
+
+def write(checked: CheckedFile, key: str) -> None:
+    """Write the file's bytes under ``key`` on the attachments storage. Touches no
+    database, so it may run in another thread (``StoredFiles.store``)."""
     checked.upload.seek(0)
     # The storage takes the content type from the file object: the upload's is
     # what the client said (text/html for anything); this one is what we sniffed.
@@ -201,7 +208,16 @@ def store(checked: CheckedFile) -> str:
     # The digest already taken: the S3 storage sends it as the PUT's checksum
     # instead of reading the file again to hash it (config/storage.py).
     content.sha256 = checked.sha256
-    key = attachments_storage().save(key, content)
+    saved = attachments_storage().save(key, content)
+    if saved != key:  # the rows already name ``key``: never keep a file under another
+        attachments_storage().delete(saved)
+        raise FileExistsError(f"{key} was stored as {saved}")
+
+
+def store(checked: CheckedFile) -> str:
+    """Write the file under a new random key and return the key."""
+    key = new_key(checked)
+    write(checked, key)
     antivirus.record(key, checked.scan)
     return key
 
@@ -212,11 +228,30 @@ def store_or_refuse(checked: CheckedFile, stored: list[str], *, refused: str) ->
     with ``refused``, the message for the person submitting."""
     try:
         key = store(checked)
-    except (OSError, BotoCoreError, ClientError) as exc:
+    except STORE_ERRORS as exc:
         logger.exception("attachment store failed")
         raise StorageUnavailable(refused) from exc
     stored.append(key)
     return key
+
+
+STORE_ERRORS = (OSError, BotoCoreError, ClientError)
+_writers: tuple[tuple[int, int], ThreadPoolExecutor] | None = None
+_writers_lock = threading.Lock()
+
+
+def _writer_pool() -> ThreadPoolExecutor:
+    """The process's threads that write attachments: made in the process that uses
+    them (threads do not survive a fork), anew if ATTACHMENT_WRITE_THREADS changed."""
+    global _writers
+    wanted = (os.getpid(), max(1, settings.ATTACHMENT_WRITE_THREADS))
+    with _writers_lock:
+        if _writers is None or _writers[0] != wanted:
+            if _writers is not None and _writers[0][0] == wanted[0]:
+                _writers[1].shutdown(wait=False)  # its threads end when their work does
+            pool = ThreadPoolExecutor(max_workers=wanted[1], thread_name_prefix="attachments")
+            _writers = (wanted, pool)
+        return _writers[1]
 
 
 class OrphanFile(models.Model):
@@ -231,38 +266,108 @@ class OrphanFile(models.Model):
         return self.key
 
 
+@dataclass
+class _Write:
+    """One file being written: its key, and the message if the write fails (set
+    once a row names the key)."""
+
+    new: NewFile
+    key: str
+    future: Future
+    refused: str | None = None
+
+
 class StoredFiles:
-    """The files one submission stored, and whether its transaction committed."""
+    """The files one submission stored, and whether its transaction committed.
+
+    Files are written while the submission goes on, in the process's writer
+    threads: ``start`` begins the writes at the submission's outset, ``store``
+    records each file's row under the key it will have, so that the upload to S3
+    runs alongside the rest of the submission (its own rows, its revision, its
+    emails queued in the outbox) rather than in front of it, and a letter's files
+    go up together. ``atomic_with_files`` waits for every write before the
+    transaction commits: a write that failed rolls everything back, and no row
+    ever commits naming a file that is not stored."""
 
     def __init__(self):
         self.keys: list[str] = []
         self.committed = False
+        self._writes: list[_Write] = []
 
     def _commit(self) -> None:
         self.committed = True
 
-    def store(self, files: Iterable[NewFile], *, refused: str, record: Callable) -> None:
-        """Store each file and call ``record(new_file, key)`` to write its row; if the
-        store is unreachable, raise StorageUnavailable with ``refused``."""
+    def start(self, files: Iterable[NewFile]) -> None:
+        """Start writing the files now, before the rows that will name them can be
+        written (they need the letter's, or the nomination's, own row first)."""
         for new in files:
-            record(new, store_or_refuse(new.checked, self.keys, refused=refused))
+            key = new_key(new.checked)
+            self.keys.append(key)
+            self._writes.append(_Write(new, key, _writer_pool().submit(write, new.checked, key)))
+
+    def store(self, files: Iterable[NewFile], *, refused: str, record: Callable) -> None:
+        """Write each file (or take the write ``start`` began for it) and call
+        ``record(new_file, key)`` to write its row; if the store is unreachable,
+        the transaction's end raises StorageUnavailable with ``refused``."""
+        for new in files:
+            started = [w for w in self._writes if w.new is new and w.refused is None]
+            if not started:
+                self.start([new])
+                started = [self._writes[-1]]
+            started[0].refused = refused
+            antivirus.record(started[0].key, new.checked.scan)
+            record(new, started[0].key)
+
+    def wait(self) -> None:
+        """Wait for every write; the first that failed raises StorageUnavailable."""
+        writes, self._writes = self._writes, []
+        failures, unnamed = [], []
+        for w in writes:
+            try:
+                w.future.result()
+            except STORE_ERRORS as exc:
+                if w.refused is not None:
+                    failures.append((w.refused, exc))
+            if w.refused is None:  # started, but no row names it: it would be lost
+                logger.error("%s was written but no row names it; deleted", w.key)
+                unnamed.append(w.key)
+        delete_quietly(unnamed)
+        if failures:
+            refused, exc = failures[0]
+            logger.error("attachment store failed", exc_info=exc)
+            raise StorageUnavailable(
+                refused or _("We could not store your file just now.")
+            ) from exc
+
+    def wait_quietly(self) -> None:
+        """Wait for the writes still running (before their files are deleted)."""
+        writes, self._writes = self._writes, []
+        for w in writes:
+            try:
+                w.future.result()
+            except Exception:  # noqa: BLE001 - a failed write left nothing to delete
+                logger.debug("write of %s failed during a rollback", w.key, exc_info=True)
 
 
 @contextmanager
 def atomic_with_files():
     """A transaction (``transaction.atomic``) whose stored files go if it does not commit.
 
-    Yields a ``StoredFiles``. If the block raises, the files it stored are deleted
-    (``delete_quietly``) and the exception goes on. Its first on-commit callback
-    marks it committed: from then on the files belong to a saved row, whatever a
-    later callback (queuing mail) raises.
+    Yields a ``StoredFiles``. The files' writes are waited for before the commit;
+    if one failed, StorageUnavailable is raised inside the transaction. If the block
+    raises, the writes still running are waited for, the files it stored are
+    deleted (``delete_quietly``) and the exception goes on. Its first on-commit
+    callback marks it committed: from then on the files belong to a saved row,
+    whatever a later callback (queuing mail) raises.
     """
     files = StoredFiles()
     try:
         with transaction.atomic():
             transaction.on_commit(files._commit)
             yield files
+            files.wait()
     except BaseException:
+        files.wait_quietly()
         if not files.committed:
             delete_quietly(files.keys)
         raise

@@ -205,6 +205,9 @@ STORAGES = {
 }
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 ATTACHMENT_MAX_FILES = 5
+# Threads per process that write a submission's files to the store while the rest of
+# the submission is saved (applications/uploads.py, StoredFiles).
+ATTACHMENT_WRITE_THREADS = env.int("ATTACHMENT_WRITE_THREADS", default=2)
 # All files of one request together; both caps hold while the body streams in
 # (config/uploads.py), not after it was stored.
 SUBMISSION_MAX_BYTES = env.int("SUBMISSION_MAX_BYTES", default=30 * 1024 * 1024)

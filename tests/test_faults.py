@@ -74,9 +74,12 @@ def received(aws) -> Counter:
 
 
 class S3Gate(http.server.ThreadingHTTPServer):
-    """An HTTP relay in front of moto that goes dead after ``cut_after`` stored
-    letter files: from then on it closes every connection without an answer,
-    like an S3 endpoint lost in the middle of a submission."""
+    """An HTTP relay in front of moto that goes dead once it has let ``cut_after``
+    letter files through: from then on it closes every connection without an
+    answer, like an S3 endpoint lost in the middle of a submission. A submission
+    writes its files at once (applications/uploads.py), so the count is taken as
+    each file arrives, not as it is stored: the second file, sent while the first
+    one is on its way, is lost whatever the timing."""
 
     daemon_threads = True
 
@@ -84,13 +87,21 @@ class S3Gate(http.server.ThreadingHTTPServer):
         self.upstream = urlsplit(upstream)
         self.cut_after = cut_after
         self.stored = 0
+        self.let_through = 0
+        self._count = threading.Lock()
+        self.together: threading.Barrier | None = None  # letter PUTs wait for each other
         super().__init__(("127.0.0.1", 0), _Relay)
         self.url = f"http://127.0.0.1:{self.server_address[1]}"
         threading.Thread(target=self.serve_forever, daemon=True).start()
 
-    @property
-    def cut(self) -> bool:
-        return self.stored >= self.cut_after
+    def cut(self, command: str, path: str) -> bool:
+        """Whether this request goes unanswered (and, if not, count it)."""
+        with self._count:
+            if self.let_through >= self.cut_after:
+                return True
+            if command == "PUT" and "/letters/" in path:
+                self.let_through += 1
+            return False
 
 
 class _Relay(http.server.BaseHTTPRequestHandler):
@@ -102,9 +113,15 @@ class _Relay(http.server.BaseHTTPRequestHandler):
     def _relay(self):
         gate = self.server
         body = self._body()
-        if gate.cut:
+        if gate.cut(self.command, self.path):
             self.close_connection = True  # no answer at all
             return
+        if gate.together and self.command == "PUT" and "/letters/" in self.path:
+            try:
+                gate.together.wait()
+            except threading.BrokenBarrierError:  # the others never came: no answer
+                self.close_connection = True
+                return
         upstream = http.client.HTTPConnection(gate.upstream.hostname, gate.upstream.port)
         headers = {k: v for k, v in self.headers.items() if k.lower() != "transfer-encoding"}
         if body is not None:
@@ -219,15 +236,45 @@ def test_s3_lost_between_two_files_leaves_nothing_in_the_bucket_once_back(
     )
     assert response.status_code == 400
     _assert_no_letter_saved()
-    # The first file could not be deleted while S3 was down: it is remembered...
-    [orphan] = OrphanFile.objects.all()
-    assert aws.object_keys() == [orphan.key]
+    # The first file could not be deleted while S3 was down: it is remembered, and so
+    # is the second one's key (its PUT got no answer: it may have landed all the same)...
+    orphans = set(OrphanFile.objects.values_list("key", flat=True))
+    [first] = aws.object_keys()
+    assert len(orphans) == 2 and first in orphans
     assert orphan_files_delete() == 0  # still down: kept for the next run
-    # ...and the daily retention run deletes it once S3 is back.
+    # ...and the daily retention run deletes them once S3 is back.
     s3_lost_after_first_file.cut_after = 10**9
-    assert orphan_files_delete() == 1
+    assert orphan_files_delete() == 2
     assert aws.object_keys() == []
     assert not OrphanFile.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_letters_files_are_written_to_s3_at_the_same_time(client, aws, settings, moto_server):
+    """Three files, and a relay that holds each PUT until all three are there: written
+    one after the other, the first would wait in vain and the letter be refused."""
+    gate = S3Gate(moto_server, cut_after=10**9)
+    gate.together = threading.Barrier(3, timeout=10)
+    settings.ATTACHMENT_WRITE_THREADS = 3
+    attachments_at(settings, gate.url)
+    try:
+        response = _submit(
+            client,
+            upload("carta.pdf", pdf_bytes("Carta")),
+            upload("anexo1.pdf", pdf_bytes("Anexo 1")),
+            upload("anexo2.pdf", pdf_bytes("Anexo 2")),
+        )
+    finally:
+        gate.shutdown()
+        gate.server_close()
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert gate.stored == 3
+    stored = {a.original_name: aws.object_bytes(a.key) for a in Attachment.objects.all()}
+    assert stored == {
+        "carta.pdf": pdf_bytes("Carta"),
+        "anexo1.pdf": pdf_bytes("Anexo 1"),
+        "anexo2.pdf": pdf_bytes("Anexo 2"),
+    }
 
 
 # -- the database lost right after a submission's commit ------------------------------

@@ -83,6 +83,7 @@ def draft_save(
     files = list(files)
     now = timezone.now()
     with uploads.atomic_with_files() as stored:
+        stored.start(files)  # uploading while the draft's rows are written
         if draft is None:
             draft = LetterDraft(call=call, nominated_by=nominated_by)
         else:

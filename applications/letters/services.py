@@ -81,8 +81,10 @@ def letter_submit(
         existing = Letter.objects.filter(idempotency_key=idempotency_key).first()
         if existing:
             return existing
+    files = list(files)
     try:
         with uploads.atomic_with_files() as stored:
+            stored.start(files)  # uploading while the letter's rows are written
             letter = Letter(idempotency_key=idempotency_key, answers=list(answers))
             for field in LETTER_CONTENT_FIELDS:
                 setattr(letter, field, data[field])
@@ -116,9 +118,11 @@ def letter_resubmit(
     process moves on to a new screening task. Sends: confirmation to the
     applicant and "resubmitted" to the secretariat.
     """
+    files = list(files)
     with uploads.atomic_with_files() as stored:
         letter = _lock(letter)
         _check(letter, letter.resubmit, None)
+        stored.start(files)
         for field in LETTER_CONTENT_FIELDS:
             setattr(letter, field, data[field])
         if answers is not None:

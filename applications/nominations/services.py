@@ -212,8 +212,10 @@ def nomination_submit(
             _("%(email)s is already nominated in this call; a person is nominated once.")
             % {"email": email}
         )
+    files = list(files)
     try:
         with uploads.atomic_with_files() as stored:
+            stored.start(files)  # uploading while the nomination's rows are written
             nomination = Nomination(
                 call=call,
                 nominated_by=nominated_by,
