@@ -14,12 +14,16 @@ pages) or after it (saving the session); Django turns their errors into the 500
 page inside the stack, where no ``process_exception`` sees them. For those,
 ``got_request_exception`` marks the request, and this middleware, listed first,
 turns that 500 into the 503 page on the way out, keeping the headers the other
-middleware set.
+middleware set. Saving the session after the view is one of those reads, and
+Django reports its failure as a 400 unless ``SessionMiddleware`` below is used.
 """
 
 import logging
 import sys
 
+from django.contrib.sessions.backends.base import UpdateError
+from django.contrib.sessions.exceptions import SessionInterrupted
+from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
 from django.dispatch import receiver
@@ -78,6 +82,26 @@ def _mark_database_unavailable(sender, request=None, **kwargs):
     """Called while Django handles an uncaught exception, so ``sys.exc_info()`` is it."""
     if request is not None and isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
         setattr(request, _MARK, True)
+
+
+class SessionMiddleware(DjangoSessionMiddleware):
+    """Django's, except for a session that cannot be saved because the database went
+    away after the view: Django's session store reports any database error while
+    updating a session as ``UpdateError``, which the middleware turns into
+    ``SessionInterrupted``, a bare 400 "Bad Request" (the session "deleted by a
+    concurrent request"). When the error behind it is the database being
+    unreachable, that error is raised instead, so that the visitor gets the 503
+    page like any other request the outage cut."""
+
+    def process_response(self, request, response):
+        try:
+            return super().process_response(request, response)
+        except SessionInterrupted as interrupted:
+            cause = interrupted.__context__  # UpdateError, raised on the database error
+            database_error = getattr(cause, "__context__", None)
+            if isinstance(cause, UpdateError) and isinstance(database_error, DATABASE_UNAVAILABLE):
+                raise database_error from interrupted
+            raise
 
 
 class FileHeldMiddleware:

@@ -69,7 +69,8 @@ MIDDLEWARE = [
     # Content-Security-Policy and Permissions-Policy on every response (config/security.py).
     "config.security.ContentSecurityPolicyMiddleware",
     "config.security.PermissionsPolicyMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, but a session the database outage kept from being saved is a 503, not a 400.
+    "config.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

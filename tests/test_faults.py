@@ -322,6 +322,64 @@ def test_database_lost_right_after_the_commit_keeps_the_saved_letter_whole(clien
     assert OutboxMessage.objects.filter(status="pending").exists()
 
 
+def _session_update_fails(connection) -> tuple[str, str]:
+    """SQL that makes every update of a session fail as a database going away would
+    (PostgreSQL: admin_shutdown; SQLite: a table gone, both an OperationalError),
+    and the SQL that undoes it. Reading sessions still works."""
+    if connection.vendor == "postgresql":
+        return (
+            "CREATE FUNCTION faults_session_gone() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            "BEGIN RAISE EXCEPTION 'terminating connection due to administrator command' "
+            "USING ERRCODE = 'admin_shutdown'; END $$; "
+            "CREATE TRIGGER faults_session_gone BEFORE UPDATE ON django_session "
+            "FOR EACH ROW EXECUTE FUNCTION faults_session_gone()",
+            "DROP TRIGGER faults_session_gone ON django_session; "
+            "DROP FUNCTION faults_session_gone()",
+        )
+    return (
+        "CREATE TRIGGER faults_session_gone BEFORE UPDATE ON django_session "
+        "BEGIN SELECT 1 FROM faults_table_gone; END",
+        "DROP TRIGGER faults_session_gone",
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_database_lost_before_the_session_is_saved_answers_503_not_400(aws):
+    """The view has answered, then saving the visitor's session fails: Django calls
+    that a session deleted by a concurrent request (a bare 400); it is the outage."""
+    from django.db import connection
+    from django.test import Client
+
+    client = Client(raise_request_exception=False)  # the answer a browser would get
+
+    # A visitor with a session: a saved draft, whose "saved" message waits in it.
+    saved = client.post(
+        LETTER_URL,
+        {**form_data(**ANSWERS), "save_draft": "1"},
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )
+    assert saved.status_code == 302
+    break_sessions, repair_sessions = _session_update_fails(connection)
+    with connection.cursor() as cursor:
+        cursor.execute(break_sessions)
+    try:
+        # Showing the message takes it out of the session, which must then be saved.
+        page = client.get(saved["Location"], HTTP_ACCEPT_LANGUAGE="fr")
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(repair_sessions)
+    assert page.status_code == 503, page.content.decode()[:300]
+    assert page["Retry-After"] == "30"
+    html = page.content.decode()
+    assert '<html lang="fr">' in html and 'role="alert"' in html
+    # Once the database is back, the session works again: the message, never taken
+    # out, is shown, and then it is gone.
+    again = client.get(saved["Location"], HTTP_ACCEPT_LANGUAGE="fr")
+    assert again.status_code == 200
+    assert "Votre lettre est enregistrée" in again.content.decode()
+    assert "Votre lettre est enregistrée" not in client.get(saved["Location"]).content.decode()
+
+
 # -- PostgreSQL restarted under the running app ----------------------------------------
 
 
