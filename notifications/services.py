@@ -88,6 +88,7 @@ EVENTS: dict[str, tuple[str, ...]] = {
     "nomination_draft_expiring": (NOMINATOR,),
     # Nobody is emailed; the emails about the letter are blanked (FORGET).
     "letter_anonymised": (),
+    "member_reconfirmed": (),  # closes the follow-up task, if any (review.process)
     # Sent with notify_users to the people a task waits on.
     "task_overdue": (),
     "task_escalated": (),

@@ -19,7 +19,7 @@ from applications.exceptions import TransitionNotAllowed
 
 from .flows import LetterFlow, NominationFlow, ReconfirmationFlow
 from .models import LetterProcess, NominationProcess, ReconfirmationProcess
-from .selectors import letter_open_task
+from .selectors import ACTIVE, letter_open_task
 
 
 def letter_process_start(letter) -> LetterProcess:
@@ -81,6 +81,26 @@ def reconfirmation_follow_up_start(organisation) -> ReconfirmationProcess | None
     return ReconfirmationFlow.start.run(organisation=organisation)
 
 
+def reconfirmation_follow_up_close(organisation) -> None:
+    """The member confirmed after all: its open follow-up task is done, with no
+    owner, which the history shows as done by the member (nothing left to chase)."""
+    process = ReconfirmationProcess.objects.filter(
+        organisation=organisation, finished__isnull=True
+    ).first()
+    if process is None:
+        return
+    with ReconfirmationFlow.lock(process.pk), transaction.atomic():
+        for task in process.task_set.filter(
+            flow_task="review/flows.ReconfirmationFlow.follow_up", status__in=ACTIVE
+        ):
+            activation = task.flow_task.activation_class(task)
+            if task.status == STATUS.NEW:
+                activation.assign(None)
+            if task.status != STATUS.STARTED:
+                activation.start(None)
+            activation.execute()
+
+
 # Which process step each applicant-side event moves (event -> step).
 STEPS = {
     "letter_submitted": letter_process_start,
@@ -90,6 +110,7 @@ STEPS = {
     "nomination_accepted": nomination_process_start,
     "nomination_withdrawn": nomination_process_cancel,
     "member_reconfirmation_overdue": reconfirmation_follow_up_start,
+    "member_reconfirmed": reconfirmation_follow_up_close,
 }
 
 

@@ -466,8 +466,9 @@ def member_reconfirm(*, organisation: Organisation, by: Actor) -> Organisation:
     """The member confirms its contacts and commitment for another year.
 
     Before: not ended; ``by`` is one of its contacts or the Secretariat.
-    Changes: ``reconfirmed_at``; a ``MemberChange``. Sends nothing; no more
-    reminders for this round.
+    Changes: ``reconfirmed_at``; a ``MemberChange``; the Secretariat's follow-up
+    task of this round, if one is open, is done (by the member). Sends nothing;
+    no more reminders for this round.
     """
     with transaction.atomic():
         organisation = _lock(organisation)
@@ -475,6 +476,7 @@ def member_reconfirm(*, organisation: Organisation, by: Actor) -> Organisation:
         organisation.reconfirmed_at = timezone.now()
         organisation.save(update_fields=["reconfirmed_at"])
         by.audit(organisation, action="reconfirmed")
+        events.emit("member_reconfirmed", organisation, by=by.user)
     return organisation
 
 

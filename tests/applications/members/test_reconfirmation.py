@@ -162,6 +162,39 @@ def test_sixty_days_unanswered_give_the_secretariat_a_task_it_closes_with_a_note
     assert f'href="{url}"' not in client.get(reverse("review:task_inbox")).content.decode()
 
 
+def test_a_member_confirming_after_sixty_days_closes_the_follow_up_task_itself(
+    client, member, reviewer
+):
+    from viewflow.workflow.models import Task
+
+    from review.models import ReconfirmationProcess
+
+    run_on(ASKED)
+    run_on(ASKED + timedelta(days=60))
+    task = Task.objects.get(
+        process__reconfirmationprocess__organisation=member, flow_task_type="HUMAN"
+    )
+    url = reverse("review:task", args=[task.pk])
+    client.force_login(reviewer)
+    assert f'href="{url}"' in client.get(reverse("review:task_inbox")).content.decode()
+
+    client.logout()
+    token = links.member_token(member.contacts.get())
+    with time_machine.travel(ASKED + timedelta(days=62), tick=False):
+        assert client.post(reverse("member_reconfirm", args=[token])).status_code == 302
+    task.refresh_from_db()
+    assert task.status == "DONE" and task.owner_id is None  # done by the member
+    assert ReconfirmationProcess.objects.get(organisation=member).finished is not None
+    client.force_login(reviewer)
+    assert f'href="{url}"' not in client.get(reverse("review:task_inbox")).content.decode()
+    staff_list = client.get(reverse("review:member_list"), {"follow_up": "1"}).content.decode()
+    assert member.name not in staff_list
+    # The next round, a year on, may open a task of its own again.
+    assert run_on(ASKED + timedelta(days=62 + 366)) == 1
+    assert run_on(ASKED + timedelta(days=62 + 366 + 60)) >= 1
+    assert ReconfirmationProcess.objects.filter(organisation=member).count() == 2
+
+
 def test_the_follow_up_task_is_the_secretariats_only(client, member, approver):
     from viewflow.workflow.models import Task
 
