@@ -30,6 +30,7 @@ import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.db.models.functions import Lower
 from django.http import StreamingHttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -437,16 +438,20 @@ CONTACT_COLUMNS = (
 )
 
 
-def contacts_table(contacts=None, *, name="contacts") -> Table:
+def contacts_table(contacts=None, *, name="contacts", people=False) -> Table:
     """One row per contact with its member's constituency, country, region and
-    membership: every member's contacts, or the ``contacts`` given (a queryset)."""
+    membership: every member's contacts, or the ``contacts`` given (a queryset).
+    With ``people``, one row per address of a member: a person who is, say, both
+    its focal point and its communications contact is one row with both roles
+    (a mailing list writes to each person once)."""
     if contacts is None:
         contacts = MemberContact.objects.filter(organisation__member_since__isnull=False)
     labels = Labels()
     of = Labels.of
-    rows = contacts.order_by("organisation__sort_name", "organisation_id", "pk").values_list(
-        *CONTACT_COLUMNS
-    )
+    order = ["organisation__sort_name", "organisation_id", "pk"]
+    if people:
+        order.insert(2, Lower("email"))
+    rows = contacts.order_by(*order).values_list("organisation_id", *CONTACT_COLUMNS)
     columns = [
         (_("Member"), TEXT),
         (_("Acronym"), TEXT),
@@ -459,37 +464,39 @@ def contacts_table(contacts=None, *, name="contacts") -> Table:
         (_("E-mail address"), TEXT),
         (_("Language"), LABEL),
     ]
-    return Table(
-        name,
-        str(_("Contacts")),
-        columns,
-        (
-            (
-                member,
-                acronym,
-                of(labels.constituency, constituency),
-                of(labels.country, country),
-                of(labels.region, region),
-                of(labels.membership, status),
-                of(labels.role, role),
-                person,
-                email,
-                of(labels.language, language),
-            )
-            for (
-                member,
-                acronym,
-                constituency,
-                country,
-                region,
-                status,
-                role,
-                person,
-                email,
-                language,
-            ) in rows.iterator(chunk_size=2000)
-        ),
-    )
+
+    def row(values, roles):
+        member, acronym, constituency, country, region, status, _role, person, email, language = (
+            values
+        )
+        return (
+            member,
+            acronym,
+            of(labels.constituency, constituency),
+            of(labels.country, country),
+            of(labels.region, region),
+            of(labels.membership, status),
+            ", ".join(of(labels.role, role) for role in roles),
+            person,
+            email,
+            of(labels.language, language),
+        )
+
+    def lines():
+        held, roles, key = None, [], None
+        for organisation_id, *values in rows.iterator(chunk_size=2000):
+            this = (organisation_id, values[8].lower()) if people else None
+            if held is not None and this is not None and this == key:
+                if values[6] not in roles:
+                    roles.append(values[6])
+                continue
+            if held is not None:
+                yield row(held, roles)
+            held, roles, key = values, [values[6]], this
+        if held is not None:
+            yield row(held, roles)
+
+    return Table(name, str(_("Contacts")), columns, lines())
 
 
 def mailing_list(*, constituency="", region="", language="", role=""):
@@ -505,6 +512,16 @@ def mailing_list(*, constituency="", region="", language="", role=""):
     if role:
         contacts = contacts.filter(role=role)
     return contacts
+
+
+def people_count(contacts) -> int:
+    """How many people the contacts are: one per address of a member."""
+    return (
+        contacts.annotate(address=Lower("email"))
+        .values("organisation_id", "address")
+        .distinct()
+        .count()
+    )
 
 
 def letters_csv():

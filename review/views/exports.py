@@ -21,7 +21,8 @@ class ExportView(StaffMixin, generic.View):
 
 class MailingListView(StaffMixin, generic.View):
     """The contacts of active members, filtered by constituency, region, language
-    and role: the page says how many match; its buttons download them as CSV or
+    and role: the page says how many people match (a person in two roles of a
+    member counts once, and is one row with both); its buttons download them as CSV or
     XLSX. Bad filters are shown on the form (as typed); filters that match nobody
     give no empty file: the page says so instead."""
 
@@ -32,10 +33,10 @@ class MailingListView(StaffMixin, generic.View):
         context = {"form": form, "count": None, "asked": request.GET.get("format") in FORMATS}
         if form.is_valid():
             contacts = exports.mailing_list(**form.cleaned_data)
-            context["count"] = count = contacts.count()
+            context["count"] = count = exports.people_count(contacts)
             wanted = request.GET.get("format")
             if wanted in FORMATS and count:
-                table = exports.contacts_table(contacts, name="mailing-list")
+                table = exports.contacts_table(contacts, name="mailing-list", people=True)
                 if wanted == "xlsx":
                     return exports.xlsx_response([table], "mailing-list.xlsx")
                 return exports.csv_response(table)

@@ -434,6 +434,30 @@ def test_mailing_list_page_counts_and_says_when_nothing_matches(client, reviewer
     assert '<option value="academia" selected>' in html  # the choice is kept
 
 
+def test_a_person_in_two_roles_is_one_line_of_the_mailing_list(client, reviewer, roll):
+    """Eva is Red México's communications contact and, under another spelling of the
+    same address, its committee delegate: one line with both roles, counted once."""
+    roll["mx"].contacts.create(
+        role="committee_delegate", name="Eva", email="Eva@MX.org", language="es"
+    )
+    client.force_login(reviewer)
+    in_language(client, "en")
+    assert "5 contacts match." in mailing(client).content.decode()
+    rows = table(mailing(client, format="csv"), "en")[1:]
+    eva = [row for row in rows if row[8].lower() == "eva@mx.org"]
+    assert len(rows) == 5 and len(eva) == 1
+    assert eva[0][6] == "Communications, Committee delegate"
+    # Asked for one role, the line says only that one.
+    delegates = table(mailing(client, role="committee_delegate", format="csv"), "en")[1:]
+    assert sorted((row[8], row[6]) for row in delegates) == [
+        ("Eva@MX.org", "Committee delegate"),
+        ("o@ke.org", "Committee delegate"),
+    ]
+    # The contacts export keeps one row per contact (it imports back as it is).
+    contacts = table(client.get(reverse("review:export_contacts")), "en")[1:]
+    assert len([row for row in contacts if row[8].lower() == "eva@mx.org"]) == 2
+
+
 def test_mailing_list_refuses_a_bad_filter_with_the_reason(client, reviewer, roll):
     client.force_login(reviewer)
     in_language(client, "en")
