@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -14,11 +13,11 @@ from applications import uploads
 from applications.choices import AttachmentKind, LetterStatus, reading_language
 from applications.drafts import services as draft_services
 from applications.drafts.forms import fill_initial
-from applications.exceptions import DomainError, StorageUnavailable
+from applications.drafts.views import saved_or_refused
+from applications.exceptions import DomainError
 from applications.links import (
     LinkExpired,
     LinkInvalid,
-    draft_path,
     draft_public_id_from_token,
     letter_public_id_from_onboarding_token,
     letter_public_id_from_token,
@@ -90,28 +89,27 @@ def _save_draft(request, form, *, draft, kept=()):
             _("Attach at most %(n)d other documents.") % {"n": settings.ATTACHMENT_MAX_FILES},
         )
     if not form.errors:
-        try:
-            draft = draft_services.draft_save(
+        saved = saved_or_refused(
+            request,
+            form,
+            save=lambda: draft_services.draft_save(
                 draft=draft,
                 data=draft_services.posted_data(request.POST, ignore=[HONEYPOT_FIELD]),
                 contact_email=email,
                 language=form.cleaned_data.get("language") or reading_language(),
                 files=new_files,
                 keep=kept,
-            )
-        except StorageUnavailable as error:
-            form.add_error(None, error.message)
-        else:
-            until = formats.date_format(timezone.localtime(draft.expires_at), "DATE_FORMAT")
-            messages.success(
-                request,
+            ),
+            saved_message=lambda kept_draft, until: (
                 _(
                     "Your letter is saved. We have emailed a link to continue it to "
                     "%(email)s; it works until %(date)s."
                 )
-                % {"email": draft.contact_email, "date": until},
-            )
-            return redirect(draft_path(draft))
+                % {"email": kept_draft.contact_email, "date": until}
+            ),
+        )
+        if saved is not None:
+            return saved
     if "contact_email" in form.errors:
         form.add_error(
             None,

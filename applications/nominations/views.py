@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -14,13 +14,13 @@ from applications import uploads
 from applications.choices import NominationStatus, reading_language
 from applications.drafts import services as draft_services
 from applications.drafts.forms import fill_initial
-from applications.exceptions import DomainError, StorageUnavailable
+from applications.drafts.views import saved_or_refused
+from applications.exceptions import DomainError
 from applications.links import (
     LinkExpired,
     LinkInvalid,
     call_and_member_from_token,
     consent_token_matches,
-    draft_path,
     draft_public_id_from_token,
     nomination_from_consent_token,
     nomination_from_status_token,
@@ -190,8 +190,10 @@ def _save_draft(request, form, context, *, call, member, draft, kept=()):
         )
     if not form.errors:
         data = draft_services.posted_data(request.POST, ignore=[HONEYPOT_FIELD])
-        try:
-            draft = draft_services.draft_save(
+        saved = saved_or_refused(
+            request,
+            form,
+            save=lambda: draft_services.draft_save(
                 draft=draft,
                 data=data,
                 contact_email=contacts[0].email,
@@ -203,20 +205,17 @@ def _save_draft(request, form, context, *, call, member, draft, kept=()):
                 nominated_by=member,
                 contact_name=(data.get("nominee_name") or [""])[0],
                 organisation_name=member.name,
-            )
-        except StorageUnavailable as error:
-            form.add_error(None, error.message)
-        else:
-            until = formats.date_format(timezone.localtime(draft.expires_at), "DATE_FORMAT")
-            messages.success(
-                request,
+            ),
+            saved_message=lambda _saved, until: (
                 _(
                     "Your nomination is saved. We have emailed a link to continue it to "
                     "%(member)s's contacts; it works until %(date)s."
                 )
-                % {"member": member.name, "date": until},
-            )
-            return redirect(draft_path(draft))
+                % {"member": member.name, "date": until}
+            ),
+        )
+        if saved is not None:
+            return saved
     uploads.warn_files_not_kept(request)
     return _nomination_form_page(request, form, context, draft=draft, kept=kept, status=400)
 
