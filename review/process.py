@@ -46,11 +46,18 @@ def letter_process_onboarded(letter) -> None:
         return
     with LetterFlow.lock(task.process_id), transaction.atomic():
         task.refresh_from_db()
-        activation = task.flow_task.activation_class(task)
-        if task.status == STATUS.NEW:
-            activation.assign(None)
+        _done_without_owner(task)
+
+
+def _done_without_owner(task) -> None:
+    """Mark an open task done with no owner: done by the applicant or member, not by
+    a staff user (that is how the history shows it). Inside the process's lock."""
+    activation = task.flow_task.activation_class(task)
+    if task.status == STATUS.NEW:
+        activation.assign(None)
+    if task.status != STATUS.STARTED:
         activation.start(None)
-        activation.execute()
+    activation.execute()
 
 
 def letter_process_cancel(letter) -> None:
@@ -93,12 +100,7 @@ def reconfirmation_follow_up_close(organisation) -> None:
         for task in process.task_set.filter(
             flow_task="review/flows.ReconfirmationFlow.follow_up", status__in=ACTIVE
         ):
-            activation = task.flow_task.activation_class(task)
-            if task.status == STATUS.NEW:
-                activation.assign(None)
-            if task.status != STATUS.STARTED:
-                activation.start(None)
-            activation.execute()
+            _done_without_owner(task)
 
 
 # Which process step each applicant-side event moves (event -> step).
