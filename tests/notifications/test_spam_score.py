@@ -148,23 +148,7 @@ def test_every_email_scores_below_one_with_spamassassins_local_rules(contexts, t
             path.write_bytes(email.message().as_bytes())
             files[str(path)] = f"{event}/{audience}/{language}"
             links_in[str(path)] = LINK.findall(rendered["body_text"] + rendered["body_html"])
-    (tmp_path / "state").mkdir()
-    done = subprocess.run(
-        [perl, "-e", SCORER, *files],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env={"SA_STATE": str(tmp_path / "state"), "PATH": "/usr/bin:/bin"},
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    scores, rule_scores = {}, {}
-    for line in done.stdout.splitlines():
-        path, score, rules, weights = line.split("\t")
-        scores[path] = (float(score), rules)
-        rule_scores[path] = {
-            rule: float(weight)
-            for rule, _, weight in (w.partition("=") for w in weights.split(","))
-        }
+    scores, rule_scores = _scores(perl, tmp_path, files)
     assert len(scores) == len(files)
     chance = _discount_hits_inside_links(perl, tmp_path, scores, rule_scores, links_in)
     scores = {files[path]: found for path, found in scores.items()}
@@ -179,6 +163,32 @@ def test_every_email_scores_below_one_with_spamassassins_local_rules(contexts, t
     assert not over, over
 
 
+def _spamassassin(perl, script, paths, tmp_path) -> subprocess.CompletedProcess:
+    """One Perl process running ``script`` (SCORER or SCORER_SAYING_WHY) over the
+    messages at ``paths``, with its state in ``tmp_path``."""
+    (tmp_path / "state").mkdir(exist_ok=True)
+    return subprocess.run(
+        [perl, "-e", script, *paths],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={"SA_STATE": str(tmp_path / "state"), "PATH": "/usr/bin:/bin"},
+    )
+
+
+def _scores(perl, tmp_path, paths):
+    """Each message's (score, rules hit) and the score of each rule it hit."""
+    done = _spamassassin(perl, SCORER, paths, tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    scores, rule_scores = {}, {}
+    for line in done.stdout.splitlines():
+        path, score, rules, weights = line.split("\t")
+        scores[path] = (float(score), rules)
+        pairs = (weight.partition("=") for weight in weights.split(","))
+        rule_scores[path] = {rule: float(value) for rule, _, value in pairs}
+    return scores, rule_scores
+
+
 def _discount_hits_inside_links(perl, tmp_path, scores, rule_scores, links_in) -> list[str]:
     """For each email at or over the limit, ask SpamAssassin what each rule matched;
     a rule whose every match lies inside one of the email's own links (the random
@@ -190,13 +200,7 @@ def _discount_hits_inside_links(perl, tmp_path, scores, rule_scores, links_in) -
         return []
     matched: dict[str, dict[str, list[str]]] = {}
     for path in over:  # one at a time: the debug output does not say which message
-        done = subprocess.run(
-            [perl, "-e", SCORER_SAYING_WHY, path],
-            capture_output=True,
-            text=True,
-            timeout=600,
-            env={"SA_STATE": str(tmp_path / "state"), "PATH": "/usr/bin:/bin"},
-        )
+        done = _spamassassin(perl, SCORER_SAYING_WHY, [path], tmp_path)
         matched[path] = {}
         for hit in HIT.finditer(done.stderr):
             matched[path].setdefault(hit[1], []).append(hit[2])
@@ -235,19 +239,9 @@ def test_a_rule_matching_inside_a_signed_link_is_not_counted_but_in_the_text_it_
     )
     path = tmp_path / "one.eml"
     path.write_bytes(email.message().as_bytes())
-    (tmp_path / "state").mkdir()
-    done = subprocess.run(
-        [perl, "-e", SCORER, str(path)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env={"SA_STATE": str(tmp_path / "state"), "PATH": "/usr/bin:/bin"},
-    )
-    _path, score, rules, weights = done.stdout.strip().split("\t")
-    assert "FUZZY_BITCOIN" in rules and float(score) >= LIMIT
-    scores = {str(path): (float(score), rules)}
-    pairs = (weight.partition("=") for weight in weights.split(","))
-    rule_scores = {str(path): {rule: float(value) for rule, _, value in pairs}}
+    scores, rule_scores = _scores(perl, tmp_path, [str(path)])
+    score, rules = scores[str(path)]
+    assert "FUZZY_BITCOIN" in rules and score >= LIMIT
     chance = _discount_hits_inside_links(
         perl, tmp_path, scores, rule_scores, {str(path): LINK.findall(text)}
     )
