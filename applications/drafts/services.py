@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications import events, uploads
+from applications.questions.models import FIELD_PREFIX
 from applications.uploads import CheckedFile, NewFile
 
 from .models import DraftFile, LetterDraft
@@ -133,8 +134,9 @@ def draft_kept_files(draft: LetterDraft, *, keep: Iterable[int], new_files, sing
     return kept
 
 
-def draft_files_as_new(files: Iterable[DraftFile]) -> list[NewFile]:
-    """The draft's stored files, as files the submission stores again."""
+def draft_files_as_new(files: Iterable[DraftFile], *, question_kind: str) -> list[NewFile]:
+    """The draft's stored files, as files the submission stores again; a file that
+    answered an extra question (its kind is the field's name) as ``question_kind``."""
     storage = uploads.attachments_storage()
     new = []
     for stored in files:
@@ -149,7 +151,8 @@ def draft_files_as_new(files: Iterable[DraftFile]) -> list[NewFile]:
             sha256=stored.sha256,
             safe_name=stored.original_name,
         )
-        new.append(NewFile(stored.kind, checked))
+        kind = question_kind if stored.kind.startswith(FIELD_PREFIX) else stored.kind
+        new.append(NewFile(kind, checked))
     return new
 
 

@@ -45,7 +45,7 @@ def draft_submit(
     with transaction.atomic():
         letter = services.letter_submit(
             data=data,
-            files=[*draft_files_as_new(kept), *files],
+            files=[*draft_files_as_new(kept, question_kind=AttachmentKind.QUESTION), *files],
             idempotency_key=idempotency_key,
             answers=answers,
         )

@@ -12,7 +12,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from applications import uploads
 from applications.choices import AttachmentKind, LetterStatus, reading_language
 from applications.drafts import services as draft_services
-from applications.drafts.forms import fill_initial
+from applications.drafts.forms import (
+    draft_files_shown,
+    files_sent,
+    fill_initial,
+    keep_question_files,
+)
 from applications.drafts.views import saved_or_refused
 from applications.exceptions import DomainError
 from applications.links import (
@@ -72,8 +77,9 @@ def _save_draft(request, form, *, draft, kept=()):
     Only the contact e-mail and the files are checked: whatever else is missing
     or wrong is for the submission to say."""
     form.is_valid()
+    attached_answers = set(form.file_question_names()) & set(request.FILES)
     for name in list(form.errors):
-        if name not in DRAFT_CHECKED:
+        if name not in DRAFT_CHECKED and name not in attached_answers:
             del form._errors[name]
     email = form.cleaned_data.get("contact_email")
     if not email and "contact_email" not in form.errors:
@@ -99,6 +105,7 @@ def _save_draft(request, form, *, draft, kept=()):
                 language=form.cleaned_data.get("language") or reading_language(),
                 files=new_files,
                 keep=kept,
+                single_kinds=(*drafts.SINGLE_KINDS, *form.file_question_names()),
             ),
             saved_message=lambda kept_draft, until: (
                 _(
@@ -125,13 +132,16 @@ def _draft_new_files(form) -> list[NewFile]:
         files.append(NewFile(AttachmentKind.SIGNED_LETTER, form.cleaned_data["signed_letter"]))
     for checked in form.cleaned_data.get("other_files") or []:
         files.append(NewFile(AttachmentKind.OTHER, checked))
-    return files
+    return files + form.question_files(for_draft=True)
 
 
 def _letter_form_page(request, form, *, draft=None, kept=(), status=200):
     context = {"form": form}
     if draft is not None:
-        context.update(draft=draft, draft_files=list(draft.files.all()), kept=set(kept))
+        context.update(draft=draft, draft_files=draft_files_shown(form, draft), kept=set(kept))
+        context["draft_answer_files"] = any(
+            getattr(f, "question_label", None) for f in context["draft_files"]
+        )
     return render(request, "applications/letter_form.html", context, status=status)
 
 
@@ -165,12 +175,15 @@ def letter_draft(request, token):
     if request.method != "POST":
         form = LetterForm()
         fill_initial(form, draft.data)
-        return _letter_form_page(request, form, draft=draft, kept=[f.pk for f in draft.files.all()])
+        kept = [f.pk for f in draft.files.all()]
+        keep_question_files(form, draft, kept)
+        return _letter_form_page(request, form, draft=draft, kept=kept)
     own = set(draft.files.values_list("pk", flat=True))
     kept = [int(pk) for pk in request.POST.getlist("keep_file") if pk.isdigit() and int(pk) in own]
     form = LetterForm(request.POST, request.FILES)
     if "save_draft" in request.POST:
         return _save_draft(request, form, draft=draft, kept=kept)
+    keep_question_files(form, draft, kept)
     if form.is_valid():
         new_files = form.new_files()
         others = len([f for f in new_files if f.kind == AttachmentKind.OTHER])
@@ -186,7 +199,7 @@ def letter_draft(request, token):
                     draft=draft,
                     data=form.letter_data(),
                     files=new_files,
-                    keep=kept,
+                    keep=files_sent(form, draft, kept),
                     idempotency_key=form.cleaned_data.get("idempotency_key"),
                     answers=form.answers(),
                 )

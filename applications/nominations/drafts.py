@@ -23,6 +23,7 @@ from .models import Nomination
 
 # A nomination has one CV and one endorsement: a new one replaces the kept one.
 SINGLE_KINDS = (NominationAttachmentKind.CV, NominationAttachmentKind.ENDORSEMENT)
+QUESTION = NominationAttachmentKind.QUESTION
 
 
 def nomination_draft_submit(
@@ -48,7 +49,7 @@ def nomination_draft_submit(
             call=draft.call,
             nominated_by=draft.nominated_by,
             data=data,
-            files=[*draft_files_as_new(kept), *files],
+            files=[*draft_files_as_new(kept, question_kind=QUESTION), *files],
             idempotency_key=idempotency_key,
             answers=answers,
         )

@@ -13,7 +13,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from applications import uploads
 from applications.choices import NominationStatus, reading_language
 from applications.drafts import services as draft_services
-from applications.drafts.forms import fill_initial
+from applications.drafts.forms import (
+    draft_files_shown,
+    files_sent,
+    fill_initial,
+    keep_question_files,
+)
 from applications.drafts.views import saved_or_refused
 from applications.exceptions import DomainError
 from applications.links import (
@@ -161,7 +166,10 @@ DRAFT_FILES = ("cv", "endorsement")
 def _nomination_form_page(request, form, context, *, draft=None, kept=(), status=200):
     context = {**context, "form": form}
     if draft is not None:
-        context.update(draft=draft, draft_files=list(draft.files.all()), kept=set(kept))
+        context.update(draft=draft, draft_files=draft_files_shown(form, draft), kept=set(kept))
+        context["draft_answer_files"] = any(
+            getattr(f, "question_label", None) for f in context["draft_files"]
+        )
     return render(request, "applications/nomination_form.html", context, status=status)
 
 
@@ -170,14 +178,15 @@ def _save_draft(request, form, context, *, call, member, draft, kept=()):
     nomination contacts; or show why not. Only the files attached are checked:
     whatever else is missing or wrong is for the submission to say."""
     form.is_valid()
+    checked = (*DRAFT_FILES, *form.file_question_names())
     for name in list(form.errors):
-        if name not in DRAFT_FILES or name not in request.FILES:
+        if name not in checked or name not in request.FILES:
             del form._errors[name]
     new_files = [
         uploads.NewFile(name, form.cleaned_data[name])
         for name in DRAFT_FILES
         if form.cleaned_data.get(name)
-    ]
+    ] + form.question_files(for_draft=True)
     contacts = members.member_recipients(member, kind="nomination")
     if not contacts:
         form.add_error(
@@ -200,7 +209,7 @@ def _save_draft(request, form, context, *, call, member, draft, kept=()):
                 language=reading_language(),
                 files=new_files,
                 keep=list(kept),
-                single_kinds=drafts.SINGLE_KINDS,
+                single_kinds=(*drafts.SINGLE_KINDS, *form.file_question_names()),
                 call=call,
                 nominated_by=member,
                 contact_name=(data.get("nominee_name") or [""])[0],
@@ -255,6 +264,7 @@ def nomination_draft(request, token):
         form = NominationForm(call=call)
         fill_initial(form, draft.data)
         kept = [file.pk for file in draft.files.all()]
+        keep_question_files(form, draft, kept)
         return _nomination_form_page(request, form, context, draft=draft, kept=kept)
     own = set(draft.files.values_list("pk", flat=True))
     kept = [int(pk) for pk in request.POST.getlist("keep_file") if pk.isdigit() and int(pk) in own]
@@ -262,13 +272,14 @@ def nomination_draft(request, token):
     if "save_draft" in request.POST:
         return _save_draft(request, form, context, call=call, member=member, draft=draft, kept=kept)
     form.files_kept(draft.files.filter(pk__in=kept).values_list("kind", flat=True))
+    keep_question_files(form, draft, kept)
     if form.is_valid():
         try:
             nomination = drafts.nomination_draft_submit(
                 draft=draft,
                 data=form.nomination_data(),
                 files=form.new_files(),
-                keep=kept,
+                keep=files_sent(form, draft, kept),
                 idempotency_key=form.cleaned_data.get("idempotency_key"),
                 answers=form.answers(),
             )

@@ -21,7 +21,7 @@ from applications.choices import Language
 from applications.configuration.defaults import labels
 from applications.uploads import CheckedFile, NewFile
 
-from .models import CHOICE_KINDS, Question, QuestionKind
+from .models import CHOICE_KINDS, FIELD_PREFIX, Question, QuestionKind
 
 YES, NO = "yes", "no"
 YES_NO = [(YES, _("Yes")), (NO, _("No"))]
@@ -143,8 +143,10 @@ class QuestionFieldsMixin:
         self.previous_answers = list(previous_answers or [])
         previous = {answer.get("question"): answer for answer in self.previous_answers}
         self.question_map: dict[str, Question] = {}
+        # A resumed draft's files that answer file questions: {field name: stored file}.
+        self.draft_question_files: dict[str, object] = {}
         for question in self.questions:
-            name = f"q_{question.pk}"
+            name = f"{FIELD_PREFIX}{question.pk}"
             self.question_map[name] = question
             self.fields[name] = question_field(question)
             if question.pk in previous and name not in self.initial:
@@ -233,11 +235,47 @@ class QuestionFieldsMixin:
         ]
         return result
 
-    def question_files(self) -> list[NewFile]:
-        """The checked files of the file answers, to store with the submission."""
+    def question_files(self, *, for_draft: bool = False) -> list[NewFile]:
+        """The checked files of the file answers, to store with the submission; for a
+        draft, each of the kind of its field's name, so that it goes back to its
+        question when the draft is resumed."""
         files = []
         for name, question in self.question_map.items():
             value = self.cleaned_data.get(name)
             if question.kind == QuestionKind.FILE and value and self.applies(question):
-                files.append(NewFile(self.question_file_kind, value))
+                files.append(NewFile(name if for_draft else self.question_file_kind, value))
         return files
+
+    def file_question_names(self) -> list[str]:
+        return [name for name, q in self.question_map.items() if q.kind == QuestionKind.FILE]
+
+    def keep_draft_question_files(self, stored_files) -> None:
+        """A resumed draft's stored files that answer this form's file questions
+        (their kind is the field's name) count as the answers already given: such a
+        question may be left empty, and a new file replaces the kept one."""
+        for stored in stored_files:
+            question = self.question_map.get(stored.kind)
+            if question is None or question.kind != QuestionKind.FILE:
+                continue
+            self.draft_question_files[stored.kind] = stored
+            self.fields[stored.kind].required = False  # shown so: the kept file answers it
+            kept = CheckedFile(
+                upload=None,
+                extension="",
+                content_type=stored.content_type,
+                size=stored.size,
+                sha256=stored.sha256,
+                safe_name=stored.original_name,
+            )
+            self.previous_answers = [
+                answer for answer in self.previous_answers if answer.get("question") != question.pk
+            ] + [answer_entry(question, kept)]
+
+    def draft_question_files_sent(self) -> list:
+        """After cleaning: the kept draft files that go with the submission as their
+        question's answer (not replaced by a new file, the question still asked)."""
+        return [
+            stored
+            for name, stored in self.draft_question_files.items()
+            if not self.cleaned_data.get(name) and self.applies(self.question_map[name])
+        ]

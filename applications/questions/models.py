@@ -7,6 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.choices import Constituency, Language
 
+# The form field of a question is named FIELD_PREFIX + its pk; so is the kind of a
+# draft's file that answers it (applications/drafts).
+FIELD_PREFIX = "q_"
+
 
 class QuestionKind(models.TextChoices):
     SHORT_TEXT = "short_text", _("Short text")

@@ -201,3 +201,131 @@ def test_reminder_before_expiry_then_deleted_with_files_and_the_link_answers_410
 
 def test_an_altered_link_is_not_found(client):
     assert client.get(reverse("applications:letter_draft", args=["nope"])).status_code == 404
+
+
+def _file_question(lead, **fields):
+    """A required extra question answered with a file, on every letter."""
+    from applications.questions import services as questions
+
+    data = {
+        "target": "letter",
+        "kind": "file",
+        "label_es": "Estatutos",
+        "label_en": "Statutes",
+        "label_fr": "Statuts",
+        "choices": [],
+        "required": True,
+        "position": 1,
+        **fields,
+    }
+    return f"q_{questions.question_save(data=data, by=lead).pk}"
+
+
+def test_a_file_answering_an_extra_question_is_kept_by_the_draft_and_sent_as_its_answer(
+    client, aws, lead, reviewer, django_capture_on_commit_callbacks
+):
+    name = _file_question(lead)
+    assert (
+        save(client, **{name: upload("estatutos.pdf", pdf_bytes("Estatutos"))}).status_code == 302
+    )
+    kept = {stored.kind: stored for stored in DraftFile.objects.all()}
+    assert set(kept) == {"signed_letter", name}
+    assert aws.object_bytes(kept[name].key) == pdf_bytes("Estatutos")
+
+    link = resume_link_in(OutboxMessage.objects.get())
+    html = client.get(link, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert re.search(rf'name="keep_file" value="{kept[name].pk}" checked> estatutos.pdf', html)
+    assert "answer to “Statutes”" in html
+    assert "A new file chosen for a question replaces the one kept for it." in html
+    # The question is answered already: not marked required, nor required by the browser.
+    field = re.search(rf'<input[^>]*name="{name}"[^>]*>', html).group(0)
+    assert "required" not in field
+
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', html).group(1)
+    finished = form_data(contact_email="ana@sur.example.org", idempotency_key=key)
+    keep = [str(stored.pk) for stored in kept.values()]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(link, {**finished, "keep_file": keep})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    letter = Letter.objects.get()
+    files = {attachment.kind: attachment for attachment in letter.attachments.all()}
+    assert set(files) == {"signed_letter", "question"}
+    assert aws.object_bytes(files["question"].key) == pdf_bytes("Estatutos")
+    [answer] = letter.answers
+    assert answer["value"]["sha256"] == files["question"].sha256
+    assert answer["text"]["en"] == "estatutos.pdf" and answer["label"]["en"] == "Statutes"
+    assert sorted(aws.object_keys()) == sorted(a.key for a in files.values())
+
+
+def test_an_unticked_file_answer_is_asked_again_and_a_new_one_replaces_the_kept_one(
+    client, aws, lead, django_capture_on_commit_callbacks
+):
+    name = _file_question(lead)
+    save(client, **{name: upload("viejos.pdf", pdf_bytes("Viejos estatutos"))})
+    draft = LetterDraft.objects.get()
+    kept = {stored.kind: stored for stored in draft.files.all()}
+    link = reverse("applications:letter_draft", args=[draft_token(draft)])
+
+    # Without the kept file, the required question must be answered again.
+    letter_only = {**form_data(contact_email="ana@sur.example.org")}
+    refused = client.post(
+        link,
+        {**letter_only, "keep_file": [str(kept["signed_letter"].pk)]},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert refused.status_code == 400
+    assert refused.context["form"].errors[name] == ["This field is required."]
+    assert Letter.objects.count() == 0
+
+    # Saved again with a new file for the question: it replaces the kept one.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            link,
+            {
+                **half_filled(),
+                name: upload("nuevos.pdf", pdf_bytes("Nuevos estatutos")),
+                "keep_file": [str(stored.pk) for stored in kept.values()],
+                "save_draft": "1",
+            },
+        )
+    assert response.status_code == 302
+    [answer_file] = draft.files.filter(kind=name)
+    assert answer_file.original_name == "nuevos.pdf"
+    assert aws.object_bytes(answer_file.key) == pdf_bytes("Nuevos estatutos")
+    assert kept[name].key not in aws.object_keys()
+    assert draft.files.filter(kind="signed_letter").get() == kept["signed_letter"]
+
+
+def test_a_file_answer_that_is_not_a_document_is_refused_when_saving(client, aws, lead):
+    name = _file_question(lead)
+    fake = upload("estatutos.pdf", b"<html><script>alert(1)</script></html>", "application/pdf")
+    response = save(client, **{name: fake})  # in Spanish
+    assert response.status_code == 400
+    assert "no es un documento PDF, DOCX u ODT" in response.context["form"].errors[name][0]
+    assert LetterDraft.objects.count() == 0 and aws.object_keys() == []
+
+
+def test_a_kept_file_answer_whose_question_was_retired_is_not_listed_nor_sent(
+    client, aws, lead, reviewer, django_capture_on_commit_callbacks
+):
+    from applications.questions import services as questions
+    from applications.questions.models import Question
+
+    name = _file_question(lead)
+    save(client, **{name: upload("estatutos.pdf", pdf_bytes("Estatutos"))})
+    questions.question_retire(question=Question.objects.get(), by=lead)
+    draft = LetterDraft.objects.get()
+    link = reverse("applications:letter_draft", args=[draft_token(draft)])
+    html = client.get(link, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "estatutos.pdf" not in html and "carta.pdf" in html
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', html).group(1)
+    finished = form_data(contact_email="ana@sur.example.org", idempotency_key=key)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            link, {**finished, "keep_file": [str(f.pk) for f in draft.files.all()]}
+        )
+    assert response.status_code == 302
+    letter = Letter.objects.get()
+    assert [a.kind for a in letter.attachments.all()] == ["signed_letter"]
+    assert letter.answers == []
+    assert aws.object_keys() == [letter.attachments.get().key]

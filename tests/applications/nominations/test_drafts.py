@@ -199,3 +199,60 @@ def test_a_nul_character_in_an_answer_is_dropped_not_a_500(client, open_call, aw
     )
     assert response.status_code == 302
     assert LetterDraft.objects.get(call=None).data["care_work"] == ["Cuidamos"]
+
+
+def test_a_file_answering_the_calls_question_is_kept_and_sent_as_its_answer(
+    client, open_call, aws, reviewer, lead, django_capture_on_commit_callbacks
+):
+    from applications.questions import services as questions
+
+    asked = questions.question_save(
+        data={
+            "target": "nomination",
+            "call": open_call,
+            "kind": "file",
+            "label_es": "Carta de la candidata",
+            "label_en": "Nominee's letter",
+            "label_fr": "Lettre de la candidate",
+            "choices": [],
+            "required": True,
+            "position": 1,
+        },
+        by=lead,
+    )
+    name = f"q_{asked.pk}"
+    nominator, nominee_org = factories.member(), factories.member()
+    url = _nominate_url(open_call, nominator)
+    answer = upload("carta ana.pdf", pdf_bytes("Carta de Ana"))
+    assert client.post(url, _half(nominee_org, **{name: answer})).status_code == 302
+    draft = LetterDraft.objects.get()
+    kept = {stored.kind: stored for stored in draft.files.all()}
+    assert set(kept) == {"cv", name}
+
+    page = client.get(draft_path(draft), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert f'name="keep_file" value="{kept[name].pk}" checked> carta ana.pdf' in page
+    assert "réponse à «\u00a0Lettre de la candidate\u00a0»" in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            draft_path(draft),
+            {
+                "nominee_name": "Ana Gómez",
+                "nominee_email": "ana@example.org",
+                "nominee_position": "Coordinadora",
+                "nominee_organisation": nominee_org.pk,
+                "nominee_language": "fr",
+                "constituency": nominee_org.constituency,
+                "motivation": "Veinte años de trabajo en cuidados.",
+                "endorsement": upload("aval.pdf", pdf_bytes("Aval")),
+                "keep_file": [str(stored.pk) for stored in kept.values()],
+            },
+        )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    nomination = Nomination.objects.get()
+    files = {a.kind: a for a in nomination.attachments.all()}
+    assert set(files) == {"cv", "endorsement", "question"}
+    assert aws.object_bytes(files["question"].key) == pdf_bytes("Carta de Ana")
+    [given] = nomination.answers
+    assert given["value"]["sha256"] == files["question"].sha256
+    assert given["text"]["fr"] == "carta ana.pdf"
